@@ -1,0 +1,28 @@
+/* Headless reports: text aligned like mtr --report, or one JSON document. */
+#ifndef TUBES_DUMP_DUMP_H
+#define TUBES_DUMP_DUMP_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+struct tb_opts;
+struct sockets;
+
+struct dump_ctx {
+	const struct tb_opts	*opts;
+	time_t			 started;	/* wall clock at start */
+	uint64_t		 duration_ms;	/* measured */
+	const struct sockets	*sockets;	/* NULL if the pane did not run */
+};
+
+/* Write the report; 0, or -1 if stdout failed. */
+int	dump_text(FILE *, const struct dump_ctx *);
+int	dump_json(FILE *, const struct dump_ctx *);
+
+/* Per-pane pieces, used by the above and by tests. */
+struct json;
+void	dump_sockets_text(FILE *, const struct sockets *);
+void	dump_sockets_json(struct json *, const struct sockets *);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * A pane: one model shown in one tile.  The UI owns the window, focus,
+ * scrolling and the filter; the pane's ops draw its model inside the
+ * border and say how many (filtered) rows it has so the UI can scroll.
+ * New panes (dns, trace, http) are one more const struct pane_ops and one
+ * more line in ui.c's table.
+ */
+#ifndef TUBES_VIEW_PANE_H
+#define TUBES_VIEW_PANE_H
+
+#include <curses.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "view/layout.h"
+
+struct theme;
+struct ui_models;
+
+#define PANE_FILTER_MAX	64
+
+struct pane {
+	const struct pane_ops	*ops;
+	void			*model;		/* borrowed from ui_models */
+	WINDOW			*win;		/* the whole tile, border too */
+	struct layout_rect	 rect;		/* the tile on the screen */
+	int			 is_focused;
+	size_t			 scroll;	/* first table row shown */
+	int			 body_h;	/* table rows shown; set by draw */
+	char			 filter[PANE_FILTER_MAX];	/* "" = all */
+	uint64_t		 drawn_gen;	/* model generation on screen */
+};
+
+struct pane_ops {
+	const char	*name;
+	int		 bit;		/* TB_PANE_* */
+	/* Help paragraphs, NULL-terminated: "# " heading, "- " bullet. */
+	const char *const *help;
+	/* Take the model from m; -1 when this pane's model is off. */
+	int		(*attach)(struct pane *, const struct ui_models *m);
+	/* Changes whenever what the pane would draw changes. */
+	uint64_t	(*generation)(const struct pane *);
+	/* Draw inside area (the tile minus its border); sets body_h. */
+	void		(*draw)(struct pane *, const struct layout_rect *area,
+			    const struct theme *);
+	/* Rows that pass the filter, for scrolling. */
+	size_t		(*nrows)(const struct pane *);
+	/* A key the UI did not use; 1 if the pane used it. May be NULL. */
+	int		(*key)(struct pane *, int key);
+};
+
+extern const struct pane_ops	pane_sockets;
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * The TUI: panes tiled to fit, one focused.  Only src/view/ includes
+ * <curses.h>.  The UI reads models through their const accessors and
+ * redraws from the loop's before-sleep hook when a model's generation moved.
+ */
+#ifndef TUBES_VIEW_UI_H
+#define TUBES_VIEW_UI_H
+
+struct tb_loop;
+struct tb_opts;
+struct sockets;
+
+struct ui_models {
+	struct sockets	*sockets;	/* NULL when the pane is off */
+};
+
+/* Start curses and register with the loop; exits via tb_fatalx on error.
+ * The UI stops the loop when the user quits. */
+struct ui	*ui_new(struct tb_loop *, const struct tb_opts *,
+		    struct ui_models *);
+void		 ui_free(struct ui *);	/* restores the terminal */
+
+#endif

@@ -1,0 +1,204 @@
+#include "config.h"
+
+#include "view/widgets.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "view/theme.h"
+
+/* Bytes and columns of the character at s; bad bytes count as one each. */
+static size_t
+widgets_char(const char *s, size_t left, int *cols)
+{
+	mbstate_t	 st;
+	wchar_t		 wc;
+	size_t		 n;
+	int		 w;
+
+	*cols = 1;
+	if ((unsigned char)*s < 0x80 || MB_CUR_MAX == 1)
+		return 1;
+	memset(&st, 0, sizeof(st));
+	n = mbrtowc(&wc, s, left, &st);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
+		return 1;
+	if ((w = wcwidth(wc)) >= 0)
+		*cols = w;
+	return n;
+}
+
+/* Bytes of the longest prefix of s that fits maxw columns. */
+static size_t
+widgets_fit(const char *s, int maxw, int *cols)
+{
+	size_t	 i = 0, left = strlen(s), n;
+	int	 c, used = 0;
+
+	while (i < left) {
+		n = widgets_char(s + i, left - i, &c);
+		if (used + c > maxw)
+			break;
+		used += c;
+		i += n;
+	}
+	*cols = used;
+	return i;
+}
+
+int
+widgets_width(const char *s)
+{
+	int	cols;
+
+	widgets_fit(s, 1 << 30, &cols);
+	return cols;
+}
+
+int
+widgets_put(WINDOW *win, int y, int x, int maxw, attr_t a, const char *s)
+{
+	size_t	n;
+	int	cols;
+
+	if (maxw <= 0 || s == NULL)
+		return 0;
+	n = widgets_fit(s, maxw, &cols);
+	if (n == 0)
+		return 0;
+	wattrset(win, a);
+	mvwaddnstr(win, y, x, s, (int)n);
+	wattrset(win, A_NORMAL);
+	return cols;
+}
+
+int
+widgets_printf(WINDOW *win, int y, int x, int maxw, attr_t a,
+    const char *fmt, ...)
+{
+	char	buf[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return widgets_put(win, y, x, maxw, a, buf);
+}
+
+void
+widgets_blank(WINDOW *win, int y, int x, int w)
+{
+	wattrset(win, A_NORMAL);
+	if (w > 0)
+		mvwhline(win, y, x, ' ', w);
+}
+
+void
+widgets_cell(WINDOW *win, const struct theme *t, int y, int x, int w,
+    attr_t a, int align, const char *s)
+{
+	int	sw, el, pad;
+
+	if (w <= 0)
+		return;
+	sw = widgets_width(s);
+	if (sw > w) {
+		el = widgets_width(t->ellipsis);
+		pad = widgets_put(win, y, x, w - el, a, s);
+		widgets_put(win, y, x + pad, w - pad, a, t->ellipsis);
+		return;
+	}
+	pad = align == WIDGETS_RIGHT ? w - sw : 0;
+	wattrset(win, a);
+	mvwhline(win, y, x, ' ', w);
+	widgets_put(win, y, x + pad, sw, a, s);
+}
+
+void
+widgets_box(WINDOW *win, const struct theme *t, const char *title,
+    const char *note, int is_focused)
+{
+	attr_t	ab, at;
+	int	h, w, n;
+
+	getmaxyx(win, h, w);
+	ab = theme_attr(t, is_focused ? THEME_BORDER_FOCUS : THEME_BORDER);
+	at = theme_attr(t, is_focused ? THEME_TITLE_FOCUS : THEME_TITLE);
+	wattrset(win, ab);
+	if (t->is_utf8)
+		box(win, 0, 0);
+	else
+		wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
+	wattrset(win, A_NORMAL);
+	if (title != NULL && w > 6) {
+		n = widgets_width(title) + 2;
+		if (n > w - 4)
+			n = w - 4;
+		wattrset(win, at);
+		mvwhline(win, 0, 2, ' ', n);
+		widgets_put(win, 0, 3, n - 2, at, title);
+	}
+	if (note != NULL && *note != '\0' && h > 2 && w > 12) {
+		n = widgets_width(note);
+		if (n > w - 6)
+			n = w - 6;
+		widgets_put(win, h - 1, w - 2 - n, n, ab, note);
+	}
+}
+
+void
+widgets_spark(WINDOW *win, const struct theme *t, int y, int x, int w,
+    attr_t a, const unsigned *v, size_t n)
+{
+	unsigned	max = 0;
+	size_t		i, first;
+	int		lvl;
+
+	if (w <= 0)
+		return;
+	first = n > (size_t)w ? n - (size_t)w : 0;
+	for (i = first; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	wattrset(win, a);
+	for (i = first; i < n; i++, x++) {
+		if (v[i] == 0 || max == 0) {
+			mvwaddch(win, y, x, ' ');
+			continue;
+		}
+		lvl = (int)((unsigned long long)v[i] * (THEME_NSPARK - 1) /
+		    max);
+		mvwaddstr(win, y, x, t->spark[lvl]);
+	}
+	wattrset(win, A_NORMAL);
+}
+
+const char *
+widgets_wrap(const char *s, int width, size_t *len)
+{
+	size_t	 i = 0, left = strlen(s), n, brk = 0;
+	int	 c, used = 0;
+
+	while (i < left && s[i] != '\n') {
+		n = widgets_char(s + i, left - i, &c);
+		if (used + c > width)
+			break;
+		if (s[i] == ' ')
+			brk = i;
+		used += c;
+		i += n;
+	}
+	if (i < left && s[i] != '\n' && s[i] != ' ' && brk > 0)
+		i = brk;		/* break at the last space */
+	else if (i == 0 && left > 0 && s[0] != '\n')
+		i = widgets_char(s, left, &c);	/* always progress */
+	*len = i;
+	while (s[i] == ' ')
+		i++;
+	if (s[i] == '\n')
+		i++;
+	return s + i;
+}

@@ -1,0 +1,161 @@
+#!/bin/sh
+# The TUI in a private tmux server: it starts, shows the sockets pane, takes
+# the keys (Tab, ?, p, /, Esc, q), survives a resize to 80x24, exits with 0
+# and leaves the shell usable; once more with NO_COLOR and the C locale.
+# Exit 0 pass, 1 fail, 77 skip (no tmux).
+
+: "${TUBES:=./src/tubes}"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "SKIP: tmux not installed (apt-get install tmux)"
+	exit 77
+fi
+if [ ! -x "$TUBES" ]; then
+	echo "FAIL: $TUBES is not an executable"
+	exit 1
+fi
+
+SOCK="tubes-$$"
+TMUX_CMD="tmux -L $SOCK -f /dev/null"
+unset TMUX
+
+cleanup() {
+	$TMUX_CMD kill-server >/dev/null 2>&1
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+fail() {
+	echo "FAIL: $*"
+	echo "--- screen ---"
+	$TMUX_CMD capture-pane -p 2>/dev/null
+	echo "--------------"
+	exit 1
+}
+
+# Poll the screen until it contains $1 (fixed string); up to 10 s.
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		if $TMUX_CMD capture-pane -p 2>/dev/null | grep -qF -- "$1"; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "waited 10 s for \"$1\" ($2)"
+}
+
+# Poll until the screen no longer contains $1; up to 10 s.
+wait_gone() {
+	i=0
+	while [ $i -lt 100 ]; do
+		if ! $TMUX_CMD capture-pane -p 2>/dev/null | grep -qF -- "$1"; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "waited 10 s for \"$1\" to go away ($2)"
+}
+
+# Poll until line $1 of the screen contains $2; up to 10 s.
+wait_line() {
+	i=0
+	while [ $i -lt 100 ]; do
+		if $TMUX_CMD capture-pane -p 2>/dev/null | sed -n "$1p" |
+		    grep -qF -- "$2"; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "waited 10 s for \"$2\" on line $1 ($3)"
+}
+
+keys() {
+	$TMUX_CMD send-keys "$@" || fail "send-keys $*"
+}
+
+# $1: environment for tubes (env(1) arguments), $2: what this run is.
+run_session() {
+	$TMUX_CMD kill-server >/dev/null 2>&1
+	$TMUX_CMD new -d -x 100 -y 30 \
+	    "env $1 '$TUBES'; echo TUBES-EXITED rc=\$?; sleep 30" ||
+	    fail "cannot start tmux"
+	wait_for "sockets" "$2: the sockets pane title"
+	wait_for "ESTABLISHED" "$2: the state table"
+	wait_for "TIME_WAIT" "$2: the state table"
+	wait_for "REMOTE" "$2: the group table header"
+	wait_for "?:help" "$2: the status line"
+}
+
+run_keys() {
+	keys Tab
+	wait_for "ESTABLISHED" "$1: after Tab"
+
+	keys '?'
+	wait_for "help: ?" "$1: help screen"
+	wait_for "Keys" "$1: help keys section"
+	keys End
+	wait_for "tcp_tw_recycle" "$1: help scrolled to the end"
+	keys '?'
+	wait_gone "help: ?" "$1: help closed"
+	wait_for "REMOTE" "$1: the pane is back"
+
+	keys p
+	wait_for "PAUSED" "$1: pause marker"
+	keys p
+	wait_gone "PAUSED" "$1: unpaused"
+
+	keys /
+	wait_for "filter /" "$1: filter prompt"
+	keys -l "no-such-host"
+	wait_for "filter /no-such-host" "$1: typed filter"
+	keys Escape
+	wait_gone "filter /" "$1: prompt cancelled"
+	wait_for "?:help" "$1: status line back"
+
+	keys /
+	wait_for "filter /" "$1: filter prompt again"
+	keys -l "zz-nothing"
+	keys Enter
+	wait_for "no group matches" "$1: filter applied"
+	keys /
+	keys C-u Enter
+	wait_gone "no group matches" "$1: filter cleared"
+
+	keys Enter
+	wait_for "ZOOM" "$1: zoomed"
+	keys Enter
+	wait_gone "ZOOM" "$1: unzoomed"
+}
+
+quit_session() {
+	keys q
+	wait_for "TUBES-EXITED rc=0" "$1: clean exit status"
+}
+
+run_session "LANG=C.UTF-8 LC_ALL=C.UTF-8" "utf-8"
+run_keys "utf-8"
+$TMUX_CMD resize-window -x 80 -y 24 >/dev/null 2>&1 ||
+    fail "tmux resize-window"
+# Relaid out, not cropped: the status line moved up from line 30 to 24.
+wait_line 24 "?:help" "80x24: the status line on the last line"
+wait_line 1 "sockets" "80x24: the pane title on the first line"
+wait_for "sockets" "80x24: the pane title after the resize"
+wait_for "ESTABLISHED" "80x24: the states after the resize"
+wait_for "REMOTE" "80x24: the table after the resize"
+keys '?'
+wait_for "Keys" "80x24: help"
+keys '?'
+wait_for "REMOTE" "80x24: help closed"
+quit_session "utf-8"
+
+run_session "NO_COLOR=1 LANG=C LC_ALL=C" "NO_COLOR, C locale"
+wait_for "+---" "C locale: ASCII borders"
+run_keys "NO_COLOR, C locale"
+quit_session "NO_COLOR, C locale"
+
+echo "PASS: tui_basic"
+exit 0

@@ -1,0 +1,212 @@
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "opts.h"
+#include "tap.h"
+
+#define MAXARGS	16
+
+static struct tb_opts	o;
+static char		err[256];
+
+/* Parse a NULL-terminated list of arguments after "tubes". */
+static enum tb_opts_result
+parse_v(const char **args)
+{
+	char	*argv[MAXARGS + 2];
+	static char	 store[MAXARGS][256];
+	int	 argc = 0;
+
+	argv[argc++] = (char *)"tubes";
+	for (; *args != NULL && argc <= MAXARGS; args++, argc++) {
+		snprintf(store[argc - 1], sizeof(store[0]), "%s", *args);
+		argv[argc] = store[argc - 1];
+	}
+	argv[argc] = NULL;
+	return tb_opts_parse(&o, argc, argv, err, sizeof(err));
+}
+
+#define PARSE(...)	parse_v((const char *[]){ __VA_ARGS__, NULL })
+
+/* A usage error whose message contains want. */
+static void
+usage(enum tb_opts_result r, const char *want, const char *what)
+{
+	if (!ok(r == TB_OPTS_USAGE && strstr(err, want) != NULL &&
+	    strchr(err, '\n') == NULL && strncmp(err, "tubes:", 6) != 0,
+	    "%s", what))
+		printf("#   result %d, err \"%s\", want \"%s\"\n", r, err,
+		    want);
+}
+
+static void
+test_defaults(void)
+{
+	is_int(parse_v((const char *[]){ NULL }), TB_OPTS_RUN, "no arguments");
+	is_int(o.panes, TB_PANE_AVAILABLE, "default panes: all available");
+	is_int(o.duration_ms, -1, "default duration unset");
+	is_int(o.refresh_ms, TB_REFRESH_DEFAULT_MS, "default refresh");
+	is_int(o.count, 1, "default count");
+	is_int(o.port, -1, "default port unset");
+	is_int(o.ntargets, 0, "no targets");
+}
+
+static void
+test_good(void)
+{
+	is_int(PARSE("--dump", "--json", "-t", "0", "--panes", "sockets"),
+	    TB_OPTS_RUN, "--dump --json -t 0 --panes sockets");
+	ok(o.is_dump && o.is_json, "dump and json set");
+	is_int(o.duration_ms, 0, "-t 0 is 0 ms");
+	is_int(o.panes, TB_PANE_SOCKETS, "panes sockets");
+	PARSE("--dump", "--duration=2.5");
+	is_int(o.duration_ms, 2500, "--duration=2.5 is 2500 ms");
+	PARSE("--dump", "-t", ".25");
+	is_int(o.duration_ms, 250, "-t .25");
+	PARSE("--interval", "0.1", "-c", "5", "-n", "-6", "-p", "8080");
+	ok(o.refresh_ms == 100 && o.count == 5 && o.is_numeric &&
+	    o.family == 6 && o.port == 8080, "--interval -c -n -6 -p");
+	PARSE("--panes", "sockets,sockets");
+	is_int(o.panes, TB_PANE_SOCKETS, "repeated pane name");
+	PARSE("-nc3", "--dum");
+	ok(o.is_numeric && o.count == 3 && o.is_dump,
+	    "clustered short options and an abbreviated long one");
+}
+
+static void
+test_targets(void)
+{
+	is_int(PARSE("example.com", "192.0.2.1", "2001:db8::1",
+	    "[2001:db8::2]:8443", "https://www.lab.test/path?q", "host:81",
+	    "HTTP://user:pw@[::1]:8080/x", "http://a.test"),
+	    TB_OPTS_RUN, "eight targets");
+	is_int(o.ntargets, 8, "ntargets");
+	is_str(o.targets[0].host, "example.com", "hostname");
+	is_int(o.targets[0].port, -1, "hostname: no port");
+	is_str(o.targets[1].host, "192.0.2.1", "IPv4");
+	is_str(o.targets[2].host, "2001:db8::1", "bare IPv6");
+	is_int(o.targets[2].port, -1, "bare IPv6: no port");
+	is_str(o.targets[3].host, "2001:db8::2", "[v6]:port host");
+	is_int(o.targets[3].port, 8443, "[v6]:port port");
+	is_str(o.targets[4].host, "www.lab.test", "https URL host");
+	ok(o.targets[4].port == 443 && o.targets[4].is_url &&
+	    o.targets[4].is_https, "https URL: port 443, flags");
+	is_str(o.targets[4].input, "https://www.lab.test/path?q",
+	    "input kept as typed");
+	ok(strcmp(o.targets[5].host, "host") == 0 && o.targets[5].port == 81,
+	    "host:port");
+	ok(strcmp(o.targets[6].host, "::1") == 0 && o.targets[6].port == 8080 &&
+	    o.targets[6].is_url && !o.targets[6].is_https,
+	    "URL with userinfo and [v6]:port");
+	is_int(o.targets[7].port, 80, "http URL: port 80");
+
+	PARSE("-p", "8080", "http://a.test", "b.test", "http://c.test:81");
+	ok(o.targets[0].port == 8080 && o.targets[1].port == 8080 &&
+	    o.targets[2].port == 81, "-p fills ports a URL does not spell");
+	PARSE("a.test", "--dump");
+	ok(o.is_dump && o.ntargets == 1, "options after the target");
+}
+
+static void
+test_bad(void)
+{
+	usage(PARSE("--json"), "--json needs --dump", "--json without --dump");
+	usage(PARSE("--panes", "bogus"), "bad --panes 'bogus'",
+	    "unknown pane");
+	usage(PARSE("--panes", "dns"), "the dns pane is not built yet "
+	    "(available: sockets)", "known pane not built");
+	usage(PARSE("--panes", "sockets,"), "bad --panes", "empty pane name");
+	usage(PARSE("--panes", ""), "bad --panes", "empty --panes");
+	usage(PARSE("-t", "-1"), "bad value '-1' for --duration",
+	    "negative duration");
+	usage(PARSE("-t", "1x"), "bad value '1x'", "junk duration");
+	usage(PARSE("-t", "1e3"), "bad value", "exponent duration");
+	usage(PARSE("-t", "."), "bad value", "dot alone");
+	usage(PARSE("-t", "99999999999999999999"), "bad value",
+	    "huge duration");
+	usage(PARSE("--interval", "0.05"), "bad value '0.05' for --interval",
+	    "interval under 0.1 s");
+	usage(PARSE("-c", "0"), "for --count", "count 0");
+	usage(PARSE("-c", " 3"), "for --count", "count with a space");
+	usage(PARSE("-p", "65536"), "for --port", "port too big");
+	usage(PARSE("-p", "80a"), "for --port", "port junk");
+	usage(PARSE("-4", "-6"), "-4 and -6", "-4 with -6");
+	usage(PARSE("--bogus"), "unknown option --bogus", "unknown long");
+	usage(PARSE("--bogus=1"), "unknown option --bogus", "unknown long =");
+	usage(PARSE("-z"), "unknown option -z", "unknown short");
+	usage(PARSE("--dump", "-nz"), "unknown option -z",
+	    "unknown short in a cluster");
+	usage(PARSE("--dump=yes"), "option --dump takes no value",
+	    "value to a flag");
+	usage(PARSE("-t"), "option --duration needs a value", "missing value");
+	usage(PARSE("--panes"), "option --panes needs a value",
+	    "missing long value");
+	usage(PARSE("-i", "eth0"), "option --interface needs the http pane, "
+	    "which is not built yet", "-i refused for now");
+	usage(PARSE("--query", "x.test"), "option --query needs the dns pane",
+	    "--query refused for now");
+	usage(PARSE("-P", "udp"), "option --protocol needs the trace pane",
+	    "-P refused for now");
+	usage(PARSE("--fetch"), "option --fetch needs the http pane",
+	    "--fetch refused for now");
+	usage(PARSE("--lab"), "option --lab needs the",
+	    "--lab refused for now");
+	usage(PARSE("--dns-tries", "3"), "needs the dns pane", "--dns-tries");
+	usage(PARSE("ftp://x.test"), "bad target 'ftp://x.test'",
+	    "ftp URL");
+	usage(PARSE("http://"), "bad target", "URL without a host");
+	usage(PARSE("host:0"), "bad target", "port 0");
+	usage(PARSE("[::1"), "bad target", "unclosed bracket");
+	usage(PARSE("[example.com]:80"), "bad target", "bracketed name");
+	usage(PARSE("http://::1/"), "bad target", "URL with bare IPv6");
+	usage(PARSE("a b"), "bad target", "space in a host");
+	usage(PARSE("a", "b", "c", "d", "e", "f", "g", "h", "i"),
+	    "too many targets", "nine targets");
+	usage(PARSE("\x1b[2J"), "bad target '\\x1b[2J'",
+	    "hostile argv echoed sanitized");
+}
+
+/* Run a parse whose output (--help, --version) goes to /dev/null. */
+static enum tb_opts_result
+parse_quiet(const char *arg)
+{
+	enum tb_opts_result	 r;
+	int			 saved, fd;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	if ((fd = open("/dev/null", O_WRONLY)) != -1) {
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
+	r = PARSE(arg);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	return r;
+}
+
+static void
+test_exit_ok(void)
+{
+	is_int(parse_quiet("--version"), TB_OPTS_EXIT_OK, "--version exits 0");
+	is_int(parse_quiet("-h"), TB_OPTS_EXIT_OK, "-h exits 0");
+	is_int(parse_quiet("--help"), TB_OPTS_EXIT_OK, "--help exits 0");
+	is_str(tb_pane_name(TB_PANE_SOCKETS), "sockets", "tb_pane_name");
+	is_str(tb_pane_name(TB_PANE_TRACE), "trace", "tb_pane_name trace");
+}
+
+int
+main(void)
+{
+	test_defaults();
+	test_good();
+	test_targets();
+	test_bad();
+	test_exit_ok();
+	return done_testing();
+}
