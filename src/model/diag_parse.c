@@ -10,8 +10,8 @@
 
 #include "buf.h"
 
-#define DIAG_NLHDR_LEN	16	/* sizeof(struct nlmsghdr), fixed by ABI */
-#define DIAG_MSG_LEN	72	/* sizeof(struct inet_diag_msg), fixed by ABI */
+#define DIAG_NLHDR_LEN	16	/* sizeof(struct nlmsghdr): ABI */
+#define DIAG_MSG_LEN	72	/* sizeof(struct inet_diag_msg): ABI */
 
 struct diag_nlhdr {
 	uint32_t	 len;
@@ -143,7 +143,7 @@ diag_parse(const void *buf, size_t len, uint32_t seq, diag_sock_fn fn,
 			*kerr = e < 0 ? -e : e;
 			return DIAG_EKERNEL;
 		case SOCK_DIAG_BY_FAMILY:
-		case TCPDIAG_GETSOCK:	/* replies to the AF_UNSPEC request */
+		case TCPDIAG_GETSOCK:	/* answers the AF_UNSPEC dump */
 			if (diag_get_msg(&pl, &ds) == -1) {
 				(*nbad)++;
 				continue;

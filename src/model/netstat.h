@@ -17,7 +17,7 @@
 
 /* TcpExt counters; a field is -1 when absent or unparsable. */
 struct netstat_tcpext {
-	int64_t		 tw;		/* TW: sockets that left TIME_WAIT */
+	int64_t		 tw;		/* TW: TIME_WAITs ended */
 	int64_t		 tw_overflow;	/* TCPTimeWaitOverflow */
 	int64_t		 abort_on_close;	/* TCPAbortOnClose */
 };
@@ -35,7 +35,8 @@ int	netstat_parse_long(const char *text, size_t len, long *);
 
 /* Readers: 0, or -1 with errno set (or EINVAL on bad contents). */
 int	netstat_read(const char *path, struct netstat_tcpext *);
-int	netstat_read_port_range(const char *path, uint16_t *lo, uint16_t *hi);
+int	netstat_read_port_range(const char *path, uint16_t *lo,
+	    uint16_t *hi);
 int	netstat_read_long(const char *path, long *);
 
 #endif

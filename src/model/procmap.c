@@ -27,7 +27,7 @@ struct procmap_proc {
 
 struct procmap {
 	struct procmap_ent	*ents;
-	size_t			 cap;		/* slots, power of two */
+	size_t			 cap;		/* slots, a power of 2 */
 	size_t			 n;		/* sockets stored */
 	struct procmap_proc	*procs;
 	size_t			 nprocs, procs_cap;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROCMAP_MAX_FDS		100000	/* fds examined per build */
+#define PROCMAP_MAX_FDS		100000	/* fds read per build */
 
 struct procmap;
 

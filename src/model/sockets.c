@@ -23,17 +23,18 @@
 #include "model/netstat.h"
 #include "model/procmap.h"
 
-#define SOCK_RBUF_LEN		32768	/* the kernel caps dump skbs here */
+#define SOCK_RBUF_LEN		32768	/* the kernel caps dump skbs */
 #define SOCK_SO_RCVBUF		(1 << 20)
 #define SOCK_DRAIN_MAX		64	/* recv()s per loop wakeup */
-#define SOCK_HASH_LEN		8192	/* 2 * SOCK_MAX_GROUPS, power of 2 */
-#define SOCK_EVICT_MS		60000	/* drop a group empty this long */
-#define SOCK_TW_SLACK_MS	10	/* jiffies rounding of idiag_expires */
-#define SOCK_PROCMAP_MIN_MS	2000	/* rebuild the inode map at most */
-#define SOCK_STALL_MS		5000	/* a dump that long is abandoned */
+#define SOCK_HASH_LEN		8192	/* 2 * SOCK_MAX_GROUPS */
+#define SOCK_EVICT_MS		60000	/* group empty this long: gone */
+#define SOCK_TW_SLACK_MS	5	/* jiffies rounding of idiag_expires */
+#define SOCK_PROCMAP_MIN_MS	2000	/* inode map rebuilt at most */
+#define SOCK_STALL_MS		5000	/* a dump this long: given up */
 #define SOCK_DEF_PORT_LO	32768
 #define SOCK_DEF_PORT_HI	60999
-#define SOCK_SERVER_TW_INFO	1000	/* server TIME_WAIT worth a note */
+#define SOCK_SERVER_TW_INFO	1000	/* server TIME_WAIT noted */
+#define SOCK_MAX_MISSED		256	/* unknown inodes kept */
 
 /*
  * A refresh is a few dumps run one after the other (one dump at a time per
@@ -72,7 +73,7 @@ static const struct sock_step sock_steps_v2[] = {
 struct sock_key {
 	uint8_t		 family;
 	uint8_t		 side;
-	uint16_t	 port;		/* remote (client) or local (server) */
+	uint16_t	 port;		/* client: remote; server: local */
 	uint32_t	 zero;
 	uint8_t		 local[16];
 	uint8_t		 remote[16];
@@ -88,47 +89,51 @@ struct sock_grp {
 	unsigned		 wnew_tw;
 	int			 wpid;
 	char			 wcomm[16];
-	uint64_t		 nonempty_ms;	/* last refresh it had sockets */
+	uint64_t		 nonempty_ms;	/* last seen not empty */
 };
 
 struct sockets {
 	int			 fd;
 	uint32_t		 seq;
-	int			 phase;		/* step index or SOCK_PH_IDLE */
+	int			 phase;		/* step, or SOCK_PH_IDLE */
 	const struct sock_step	*steps;
 	int			 nsteps;
-	unsigned		 phase_socks;	/* sockets seen this step */
+	unsigned		 phase_socks;	/* sockets this step */
 	uint64_t		 begin_us;
-	uint64_t		 tw_phase_ms;	/* when the state dump began */
-	int64_t			 tw_new_thresh;	/* expires above: new TW */
+	uint64_t		 tw_phase_ms;	/* state dump began */
+	int64_t			 tw_new_thresh;	/* expires > it: new */
 
 	struct tb_loop		*loop;
 	unsigned		 timer_id;
 	unsigned		 interval_ms;
 	char			 err[256];
 
-	uint8_t			 listen[65536 / 8];	/* listening ports */
+	uint8_t			 listen[65536 / 8]; /* listening ports */
 	uint16_t		 port_lo, port_hi;
 
-	struct sock_grp		*groups;	/* SOCK_MAX_GROUPS slots */
+	struct sock_grp		*groups;	/* SOCK_MAX_GROUPS */
 	size_t			 ngroups;	/* slots in use */
-	uint16_t		 hash[SOCK_HASH_LEN];	/* index + 1, 0 empty */
-	struct sock_grp		*last;		/* cache: last group hit */
+	uint16_t		 hash[SOCK_HASH_LEN]; /* index + 1 */
+	struct sock_grp		*last;		/* last group hit */
 	struct sock_grp		**order;	/* published, sorted */
 	size_t			 norder;
 
 	unsigned		 wcount[SOCK_NSTATES];
 	unsigned		 wdropped;
 	unsigned		 wparse_errors;
-	unsigned		 wmiss_n;	/* live inodes not in the map */
+	unsigned		 wmiss_n;	/* inodes not in map */
 	uint32_t		 wmiss_xor;
+	struct {
+		uint32_t	 inode;
+		uint32_t	 grp;
+	}			 missed[SOCK_MAX_MISSED];
+	size_t			 nmissed;
 
 	struct procmap		*pm;
 	uint64_t		 pm_built_ms;
 	int			 pm_is_built;
-	int			 pm_just_built;
-	unsigned		 miss_n, unres_n;	/* last refresh, at build */
-	uint32_t		 miss_xor, unres_xor;
+	unsigned		 unres_n;	/* left by last build */
+	uint32_t		 unres_xor;
 
 	int			 has_prev;
 	uint64_t		 prev_tw_phase_ms;
@@ -277,6 +282,24 @@ sock_port_is_listening(const struct sockets *s, uint16_t port)
 	return (s->listen[port >> 3] >> (port & 7)) & 1;
 }
 
+static int
+sock_is_ephemeral(const struct sockets *s, uint16_t port)
+{
+	return port >= s->port_lo && port <= s->port_hi;
+}
+
+/*
+ * Server side: the local port listens.  A server's TIME_WAIT outlives its
+ * listener, so a fixed local port facing an ephemeral peer counts too.
+ */
+static int
+sock_is_server_side(const struct sockets *s, const struct diag_sock *ds)
+{
+	return sock_port_is_listening(s, ds->sport) ||
+	    (!sock_is_ephemeral(s, ds->sport) &&
+	    sock_is_ephemeral(s, ds->dport));
+}
+
 /* IPv4-mapped IPv6 sockets are grouped (and shown) as IPv4. */
 static void
 sock_key_make(const struct sockets *s, const struct diag_sock *ds,
@@ -298,7 +321,7 @@ sock_key_make(const struct sockets *s, const struct diag_sock *ds,
 	}
 	memcpy(k->local, src, alen);
 	memcpy(k->remote, dst, alen);
-	if (sock_port_is_listening(s, ds->sport)) {
+	if (sock_is_server_side(s, ds)) {
 		k->side = SOCK_SIDE_SERVER;
 		k->port = ds->sport;
 	} else {
@@ -316,6 +339,11 @@ sock_attribute(struct sockets *s, struct sock_grp *g, uint32_t inode)
 	if (procmap_lookup(s->pm, inode, &pid, &comm) == -1) {
 		s->wmiss_n++;
 		s->wmiss_xor ^= inode;
+		if (s->nmissed < SOCK_MAX_MISSED) {
+			s->missed[s->nmissed].inode = inode;
+			s->missed[s->nmissed].grp = (uint32_t)(g - s->groups);
+			s->nmissed++;
+		}
 		return;
 	}
 	if (g->wpid != pid) {
@@ -349,8 +377,7 @@ sock_on_sock(const struct diag_sock *ds, void *arg)
 	}
 	g->wcount[ds->state]++;
 	g->wtotal++;
-	if (k.side == SOCK_SIDE_CLIENT && ds->sport >= s->port_lo &&
-	    ds->sport <= s->port_hi)
+	if (k.side == SOCK_SIDE_CLIENT && sock_is_ephemeral(s, ds->sport))
 		g->wports++;
 	if (ds->state == SOCK_ST_TIME_WAIT &&
 	    (int64_t)ds->expires_ms > s->tw_new_thresh)
@@ -456,30 +483,6 @@ sock_read_port_range(struct sockets *s)
 	}
 }
 
-/*
- * Rebuild the inode map when the last refresh met live sockets it did not
- * know, unless those are exactly the ones the last build could not see
- * (another user's processes): at most once per SOCK_PROCMAP_MIN_MS.
- */
-static void
-sock_maybe_build_procmap(struct sockets *s)
-{
-	uint64_t	now = tb_now_ms();
-	int		want;
-
-	s->pm_just_built = 0;
-	if (s->pm_is_built && now - s->pm_built_ms < SOCK_PROCMAP_MIN_MS)
-		return;
-	want = !s->pm_is_built || (s->miss_n > 0 &&
-	    (s->miss_n != s->unres_n || s->miss_xor != s->unres_xor));
-	if (!want)
-		return;
-	(void)procmap_build(s->pm, "/proc", PROCMAP_MAX_FDS);
-	s->pm_is_built = 1;
-	s->pm_built_ms = now;
-	s->pm_just_built = 1;
-}
-
 static void
 sock_reset_work(struct sockets *s)
 {
@@ -491,6 +494,7 @@ sock_reset_work(struct sockets *s)
 	s->wdropped = s->wparse_errors = 0;
 	s->wmiss_n = 0;
 	s->wmiss_xor = 0;
+	s->nmissed = 0;
 	s->last = NULL;
 	for (i = 0; i < s->ngroups; i++) {
 		g = &s->groups[i];
@@ -505,7 +509,6 @@ sock_begin(struct sockets *s)
 	s->begin_us = tb_now_us();
 	sock_read_port_range(s);
 	sock_reset_work(s);
-	sock_maybe_build_procmap(s);
 	s->phase = 0;
 	if (sock_start_phase(s) == -1) {
 		s->phase = SOCK_PH_IDLE;
@@ -654,8 +657,9 @@ sock_evict(struct sockets *s, uint64_t now)
 static int
 sock_cmp_group(const void *a, const void *b)
 {
-	const struct sockets_group	*x = &(*(struct sock_grp *const *)a)->pub;
-	const struct sockets_group	*y = &(*(struct sock_grp *const *)b)->pub;
+	const struct sock_grp	*ga = *(struct sock_grp *const *)a;
+	const struct sock_grp	*gb = *(struct sock_grp *const *)b;
+	const struct sockets_group	*x = &ga->pub, *y = &gb->pub;
 
 	if (x->total != y->total)
 		return x->total > y->total ? -1 : 1;
@@ -679,7 +683,8 @@ sock_sort(struct sockets *s)
 
 /* --- alerts ------------------------------------------------------------ */
 
-#define SOCK_EMDASH	"\xe2\x80\x94"	/* the one non-ASCII character */
+/* The one non-ASCII character messages may hold. */
+#define SOCK_EMDASH	"\xe2\x80\x94"
 
 static void __attribute__((format(printf, 3, 4)))
 sock_cat(char *buf, size_t len, const char *fmt, ...)
@@ -901,6 +906,46 @@ sock_alerts(struct sockets *s)
 	sock_alerts_sort(s);
 }
 
+/* --- processes --------------------------------------------------------- */
+
+/*
+ * The refresh met live sockets the inode map does not know: rebuild it
+ * (at most every SOCK_PROCMAP_MIN_MS, and not for exactly the sockets the
+ * last build could not see, another user's say) and attribute the ones
+ * remembered.  Groups keep the owner after its sockets enter TIME_WAIT.
+ */
+static void
+sock_resolve_missed(struct sockets *s)
+{
+	struct sock_grp	*g;
+	const char	*comm;
+	uint64_t	 now = tb_now_ms();
+	size_t		 i;
+	int		 pid;
+
+	if (s->wmiss_n == 0 || (s->wmiss_n == s->unres_n &&
+	    s->wmiss_xor == s->unres_xor))
+		return;
+	if (s->pm_is_built && now - s->pm_built_ms < SOCK_PROCMAP_MIN_MS)
+		return;
+	(void)procmap_build(s->pm, "/proc", PROCMAP_MAX_FDS);
+	s->pm_is_built = 1;
+	s->pm_built_ms = now;
+	s->unres_n = s->wmiss_n;
+	s->unres_xor = s->wmiss_xor;
+	for (i = 0; i < s->nmissed; i++) {
+		if (procmap_lookup(s->pm, s->missed[i].inode, &pid,
+		    &comm) == -1)
+			continue;
+		g = &s->groups[s->missed[i].grp];
+		g->wpid = pid;
+		memcpy(g->wcomm, comm, sizeof(g->wcomm));
+		g->wcomm[sizeof(g->wcomm) - 1] = '\0';
+		s->unres_n--;
+		s->unres_xor ^= s->missed[i].inode;
+	}
+}
+
 /* --- driving the dumps ------------------------------------------------- */
 
 static void
@@ -911,17 +956,12 @@ sock_finish(struct sockets *s)
 
 	if (s->has_prev && s->tw_phase_ms > s->prev_tw_phase_ms)
 		dt_s = (double)(s->tw_phase_ms - s->prev_tw_phase_ms) / 1000;
+	sock_resolve_missed(s);
 	sock_publish_summary(s, dt_s);
 	sock_publish_groups(s, dt_s, now);
 	sock_evict(s, now);
 	sock_sort(s);
 	sock_alerts(s);
-	s->miss_n = s->wmiss_n;
-	s->miss_xor = s->wmiss_xor;
-	if (s->pm_just_built) {
-		s->unres_n = s->wmiss_n;
-		s->unres_xor = s->wmiss_xor;
-	}
 	s->prev_tw_phase_ms = s->tw_phase_ms;
 	s->has_prev = 1;
 	s->sum.at_ms = now;

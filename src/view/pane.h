@@ -26,7 +26,7 @@ struct pane {
 	struct layout_rect	 rect;		/* the tile on the screen */
 	int			 is_focused;
 	size_t			 scroll;	/* first table row shown */
-	int			 body_h;	/* table rows shown; set by draw */
+	int			 body_h;	/* table rows; set by draw */
 	char			 filter[PANE_FILTER_MAX];	/* "" = all */
 	uint64_t		 drawn_gen;	/* model generation on screen */
 };

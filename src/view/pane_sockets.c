@@ -82,7 +82,7 @@ struct sk_frame {
 	const struct sockets_summary	*sum;
 	int				 x, w;		/* inner columns */
 	int				 y, ybot;	/* next row, end */
-	int				 reserve;	/* rows kept for the table */
+	int				 reserve;	/* rows for the table */
 };
 
 static const char *const pane_sockets_help[] = {
@@ -252,8 +252,9 @@ static uint64_t
 pane_sockets_generation(const struct pane *p)
 {
 	const struct sockets_summary	*sum = sockets_summary(p->model);
-	uint64_t			 gen = sum != NULL ? sum->generation : 0;
+	uint64_t			 gen;
 
+	gen = sum != NULL ? sum->generation : 0;
 	return gen * 2 + (*sockets_error(p->model) != '\0');
 }
 
@@ -492,8 +493,9 @@ sk_draw_alerts(struct sk_frame *f)
 	for (i = 0; i < n && (room = sk_room(f)) > 0; i++) {
 		al = sockets_alert_at(f->s, i);
 		src = al->message;
-		/* The model's only non-ASCII is "—"; ASCII terminals get "-". */
-		if (!f->t->is_utf8 && (em = strstr(src, "\xe2\x80\x94"))) {
+		/* Alerts may hold a "—": ASCII terminals get "-". */
+		if (!f->t->is_utf8 &&
+		    (em = strstr(src, "\xe2\x80\x94")) != NULL) {
 			snprintf(ascii, sizeof(ascii), "%.*s-%s",
 			    (int)(em - src), src, em + 3);
 			src = ascii;
@@ -523,7 +525,8 @@ sk_pick_cols(int w, int *cw)
 	/* Spare width: IPv4 endpoints whole first, then process names. */
 	static const int	 grow[][2] = {
 		{ SK_COL_REMOTE, 22 }, { SK_COL_PROC, 24 },
-		{ SK_COL_REMOTE, 46 }, { SK_COL_PROC, 26 }, { SK_COL_LOCAL, 46 },
+		{ SK_COL_REMOTE, 46 }, { SK_COL_PROC, 26 },
+		{ SK_COL_LOCAL, 46 },
 	};
 	int			 prio, i, c, used = -1, n = 0, add;
 

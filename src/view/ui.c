@@ -64,7 +64,7 @@ struct ui {
 	int			 is_help;
 	int			 is_prompt;
 	int			 is_too_small;
-	int			 is_dirty;	/* input or resize: redraw all */
+	int			 is_dirty;	/* input or resize happened */
 	char			 prompt[PANE_FILTER_MAX];
 	size_t			 prompt_len;
 	unsigned		 drain_timer;
@@ -520,7 +520,8 @@ ui_prompt_key(struct ui *ui, int ch)
 		return;
 	}
 	/* Printable ASCII only: the filter matches addresses and names. */
-	if (ch >= 0x20 && ch < 0x7f && ui->prompt_len + 1 < sizeof(ui->prompt)) {
+	if (ch >= 0x20 && ch < 0x7f &&
+	    ui->prompt_len + 1 < sizeof(ui->prompt)) {
 		ui->prompt[ui->prompt_len++] = (char)ch;
 		ui->prompt[ui->prompt_len] = '\0';
 	}

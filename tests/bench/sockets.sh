@@ -64,8 +64,9 @@ trap 'bench_cleanup' EXIT
 bench_ns()
 {
 	ns_create "$1"
+	# rfc1337: stray RSTs (seen under load) must not kill TIME_WAIT.
 	nsx sysctl -qw net.ipv4.ip_local_port_range="1024 65535" \
-	    net.ipv4.tcp_tw_reuse=0 >/dev/null ||
+	    net.ipv4.tcp_tw_reuse=0 net.ipv4.tcp_rfc1337=1 >/dev/null ||
 	    skip "cannot set sysctls in a namespace"
 	cap=$(nsx cat /proc/sys/net/ipv4/tcp_max_tw_buckets)
 	[ "$cap" -ge "$TW_CAP" ] 2>/dev/null ||

@@ -18,7 +18,8 @@ need_python
 need_binaries
 
 ns_create count
-nsx sysctl -qw net.ipv4.tcp_tw_reuse=0 ||
+# rfc1337: a stray RST must not kill a TIME_WAIT socket under the count.
+nsx sysctl -qw net.ipv4.tcp_tw_reuse=0 net.ipv4.tcp_rfc1337=1 ||
     skip "cannot set net.ipv4.tcp_tw_reuse in a namespace"
 
 has_v6=0
@@ -63,7 +64,7 @@ while [ "$n" -lt 20 ]; do
 done
 
 # Back to back: tubes, then ss.
-nsx "$TUBES" --dump --json --panes sockets -t 0 >"$json" ||
+nsx timeout 30 "$TUBES" --dump --json --panes sockets -t 0 >"$json" ||
     fail "tubes --dump --json --panes sockets -t 0 exited $?"
 ss_tw=$(nsx ss -Htan state time-wait | wc -l)
 ss_listen=$(nsx ss -Htan state listening | wc -l)

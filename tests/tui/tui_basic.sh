@@ -15,12 +15,18 @@ if [ ! -x "$TUBES" ]; then
 	exit 1
 fi
 
-SOCK="tubes-$$"
-TMUX_CMD="tmux -L $SOCK -f /dev/null"
+# One private server per session: a new server on the socket of one that
+# is still shutting down would fail with "server exited unexpectedly".
+SOCKS="tubes-$$ tubes-$$-c"
+TMUX_CMD=
 unset TMUX
 
 cleanup() {
-	$TMUX_CMD kill-server >/dev/null 2>&1
+	for s in $SOCKS; do
+		tmux -L "$s" -f /dev/null kill-server >/dev/null 2>&1
+		# tmux leaves the socket file behind.
+		rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$s"
+	done
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -37,7 +43,8 @@ fail() {
 wait_for() {
 	i=0
 	while [ $i -lt 100 ]; do
-		if $TMUX_CMD capture-pane -p 2>/dev/null | grep -qF -- "$1"; then
+		if $TMUX_CMD capture-pane -p 2>/dev/null |
+		    grep -qF -- "$1"; then
 			return 0
 		fi
 		sleep 0.1
@@ -50,7 +57,8 @@ wait_for() {
 wait_gone() {
 	i=0
 	while [ $i -lt 100 ]; do
-		if ! $TMUX_CMD capture-pane -p 2>/dev/null | grep -qF -- "$1"; then
+		if ! $TMUX_CMD capture-pane -p 2>/dev/null |
+		    grep -qF -- "$1"; then
 			return 0
 		fi
 		sleep 0.1
@@ -77,9 +85,11 @@ keys() {
 	$TMUX_CMD send-keys "$@" || fail "send-keys $*"
 }
 
-# $1: environment for tubes (env(1) arguments), $2: what this run is.
+# $1: tmux socket, $2: environment for tubes (env(1) arguments),
+# $3: what this run is.
 run_session() {
-	$TMUX_CMD kill-server >/dev/null 2>&1
+	TMUX_CMD="tmux -L $1 -f /dev/null"
+	shift
 	$TMUX_CMD new -d -x 100 -y 30 \
 	    "env $1 '$TUBES'; echo TUBES-EXITED rc=\$?; sleep 30" ||
 	    fail "cannot start tmux"
@@ -136,7 +146,7 @@ quit_session() {
 	wait_for "TUBES-EXITED rc=0" "$1: clean exit status"
 }
 
-run_session "LANG=C.UTF-8 LC_ALL=C.UTF-8" "utf-8"
+run_session "tubes-$$" "LANG=C.UTF-8 LC_ALL=C.UTF-8" "utf-8"
 run_keys "utf-8"
 $TMUX_CMD resize-window -x 80 -y 24 >/dev/null 2>&1 ||
     fail "tmux resize-window"
@@ -152,7 +162,8 @@ keys '?'
 wait_for "REMOTE" "80x24: help closed"
 quit_session "utf-8"
 
-run_session "NO_COLOR=1 LANG=C LC_ALL=C" "NO_COLOR, C locale"
+$TMUX_CMD kill-server >/dev/null 2>&1
+run_session "tubes-$$-c" "NO_COLOR=1 LANG=C LC_ALL=C" "NO_COLOR, C locale"
 wait_for "+---" "C locale: ASCII borders"
 run_keys "NO_COLOR, C locale"
 quit_session "NO_COLOR, C locale"
