@@ -135,7 +135,8 @@ dump_group_cells(const struct sockets_group *g,
 		snprintf(cells[COL_NEWPS], len, "-");
 	dump_duration(cells[COL_FULLIN], len,
 	    g->has_rates ? g->full_in_s : -1);
-	cells[COL_PROCESS][0] = '\0';
+	/* TIME_WAIT sockets have no owner left (inode 0). */
+	snprintf(cells[COL_PROCESS], len, "unknown");
 	if (g->pid > 0) {
 		char	comm[sizeof(g->comm) + 1];
 

@@ -37,13 +37,12 @@
 #define SOCK_MAX_MISSED		256	/* unknown inodes kept */
 
 /*
- * A refresh is a few dumps run one after the other (one dump at a time per
- * netlink socket): listeners first, so sides are known while counting the
- * rest.  The rest is one walk of the established hash for both families
- * through the TCPDIAG_GETSOCK request (the one that takes AF_UNSPEC, as
- * ss uses): each walk costs the same whatever the number of sockets, and
- * SOCK_DIAG_BY_FAMILY needs one per family.  Kernels refusing it get the
- * two SOCK_DIAG_BY_FAMILY dumps instead.
+ * A refresh is one or more dumps run one after the other (one dump at a
+ * time per netlink socket), listeners first, so sides are known while
+ * counting the rest.  Normally it is a single TCPDIAG_GETSOCK request (the
+ * one that takes AF_UNSPEC, as ss uses): each dump walks the kernel's hash
+ * tables whatever the number of sockets, and SOCK_DIAG_BY_FAMILY needs one
+ * per family.  Kernels refusing it get four SOCK_DIAG_BY_FAMILY dumps.
  */
 #define SOCK_PH_IDLE		-1
 
@@ -57,10 +56,15 @@ struct sock_step {
 #define SOCK_STATES_LISTEN	(1U << SOCK_ST_LISTEN)
 #define SOCK_STATES_OTHER	(SOCK_STATES_ALL & ~SOCK_STATES_LISTEN)
 
+/*
+ * One dump: inet_diag_dump_icsk() walks the listening hash before the
+ * established one, so listeners of both families arrive first and sides
+ * are known before the first connected socket.  Every dump costs a walk
+ * of the kernel's hash tables (milliseconds even with no socket), so one
+ * request instead of three is most of the refresh cost at idle.
+ */
 static const struct sock_step sock_steps_compat[] = {
-	{ AF_INET, SOCK_STATES_LISTEN, 0 },
-	{ AF_INET6, SOCK_STATES_LISTEN, 0 },
-	{ AF_UNSPEC, SOCK_STATES_OTHER, 1 },
+	{ AF_UNSPEC, SOCK_STATES_ALL, 1 },
 };
 
 static const struct sock_step sock_steps_v2[] = {
@@ -463,7 +467,7 @@ sock_start_phase(struct sockets *s)
 	const struct sock_step	*st = &s->steps[s->phase];
 
 	s->phase_socks = 0;
-	if (st->states == SOCK_STATES_OTHER &&
+	if ((st->states & SOCK_STATES_OTHER) &&
 	    (s->phase == 0 || s->steps[s->phase - 1].states != st->states))
 		sock_begin_states(s);
 	if (st->is_compat)

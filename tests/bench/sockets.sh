@@ -93,6 +93,7 @@ wait_step()
 
 tw_age_check()
 {
+	[ "$tw_t0" -eq 0 ] && return 0
 	age=$(($(now_s) - tw_t0))
 	[ "$age" -lt 55 ] ||
 	    tb_log "WARNING: ${age}s since the fill began: TIME_WAIT expiring"
