@@ -137,8 +137,11 @@ run_tui(struct run *r)
 	memset(&models, 0, sizeof(models));
 	models.sockets = r->sockets;
 	ui = ui_new(r->loop, r->opts, &models);
-	if (r->sockets != NULL)
+	if (r->sockets != NULL) {
+		/* Full enumerations under 1.5% of a core (BENCHMARKS.md). */
+		sockets_set_budget(r->sockets, 1.5);
 		sockets_attach(r->sockets, r->loop, (unsigned)r->opts->refresh_ms);
+	}
 	if (tb_loop_run(r->loop) == -1)
 		tb_fatal("poll");
 	ui_free(ui);

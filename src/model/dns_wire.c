@@ -22,7 +22,7 @@ struct dns_ctx {
 	const uint8_t	*msg;
 	size_t		 len;
 	struct dns_msg	*m;
-	struct tb_buf	 b;		/* the whole message, at the next field */
+	struct tb_buf	 b;		/* the whole message, at the next */
 	int		 first_err;
 };
 
@@ -1105,7 +1105,8 @@ dns_build_query(uint8_t *buf, size_t len, uint16_t id, const char *name,
 	if (edns_udp > 0) {
 		buf[n++] = 0;				/* root owner */
 		n = put16(buf, n, DNS_T_OPT);
-		n = put16(buf, n, edns_udp > 65535 ? 65535 : (unsigned)edns_udp);
+		n = put16(buf, n, edns_udp > 65535 ? 65535 :
+		    (unsigned)edns_udp);
 		n = put16(buf, n, 0);			/* ext-rcode, version */
 		n = put16(buf, n, 0);			/* flags */
 		n = put16(buf, n, 0);			/* rdlength */

@@ -27,7 +27,7 @@
 				   or more than DNS_MAX_JUMPS in one name */
 #define DNS_ELABEL	-3	/* reserved label type (0x40, 0x80) */
 #define DNS_ENAME	-4	/* name over 255 wire bytes, or bad user name */
-#define DNS_ECOUNT	-5	/* section counts exceed what the message holds */
+#define DNS_ECOUNT	-5	/* counts exceed what the message holds */
 #define DNS_ERDLEN	-6	/* RDLENGTH runs past the message */
 #define DNS_ERDATA	-7	/* RDATA malformed or not exactly RDLENGTH */
 #define DNS_ESPACE	-8	/* output buffer (or the arena) too small */
@@ -82,7 +82,7 @@ struct dns_hdr {
 };
 
 struct dns_edns {
-	int		 has_opt;	/* an OPT was in the additional section */
+	int		 has_opt;	/* OPT in the additional section */
 	uint16_t	 udp_size;
 	uint8_t		 version;
 	uint8_t		 ext_rcode;	/* upper 8 bits of the 12-bit rcode */
@@ -125,7 +125,8 @@ struct dns_rr {
 		} txt;
 		struct {
 			const char	*mname, *rname;
-			uint32_t	 serial, refresh, retry, expire, minimum;
+			uint32_t	 serial, refresh, retry, expire;
+			uint32_t	 minimum;
 		} soa;
 		struct {
 			uint16_t	 prio, weight, port;
@@ -149,10 +150,10 @@ struct dns_msg {
 	struct dns_rr		 rr[DNS_MAX_RRS];	/* in section order */
 	unsigned		 nrr;
 	unsigned		 nsec[4];	/* records kept per DNS_SEC_* */
-	unsigned		 ndropped;	/* walked, not kept (caps, arena) */
+	unsigned		 ndropped;	/* not kept: caps, arena full */
 	unsigned		 nbad;		/* kept with rr->err set */
 	int			 is_partial;	/* stopped before the end */
-	size_t			 ntrailing;	/* bytes after the last record */
+	size_t			 ntrailing;	/* bytes after the records */
 	size_t			 arena_used;
 	char			 arena[DNS_ARENA_SIZE];
 };

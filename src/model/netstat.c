@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -82,38 +83,78 @@ netstat_token_u64(struct tb_buf *tok, uint64_t *v)
 	return 0;
 }
 
+/* A counter a parser keeps: its name in the file, where it goes. */
+struct netstat_field {
+	const char	*name;
+	size_t		 off;		/* of an int64_t in the struct */
+};
+
+static const struct netstat_field netstat_tcpext_fields[] = {
+	{ "TW", offsetof(struct netstat_tcpext, tw) },
+	{ "TCPTimeWaitOverflow", offsetof(struct netstat_tcpext, tw_overflow) },
+	{ "TCPAbortOnClose", offsetof(struct netstat_tcpext, abort_on_close) },
+	{ NULL, 0 }
+};
+
+static const struct netstat_field netstat_snmp_fields[] = {
+	{ "CurrEstab", offsetof(struct netstat_snmp, curr_estab) },
+	{ "ActiveOpens", offsetof(struct netstat_snmp, active_opens) },
+	{ "PassiveOpens", offsetof(struct netstat_snmp, passive_opens) },
+	{ "AttemptFails", offsetof(struct netstat_snmp, attempt_fails) },
+	{ "EstabResets", offsetof(struct netstat_snmp, estab_resets) },
+	{ NULL, 0 }
+};
+
+static const struct netstat_field netstat_sockstat_fields[] = {
+	{ "inuse", offsetof(struct netstat_sockstat, inuse) },
+	{ "orphan", offsetof(struct netstat_sockstat, orphan) },
+	{ "tw", offsetof(struct netstat_sockstat, tw) },
+	{ "alloc", offsetof(struct netstat_sockstat, alloc) },
+	{ "mem", offsetof(struct netstat_sockstat, mem) },
+	{ NULL, 0 }
+};
+
+static const struct netstat_field netstat_sockstat6_fields[] = {
+	{ "inuse", offsetof(struct netstat_sockstat, inuse6) },
+	{ NULL, 0 }
+};
+
+static void
+netstat_clear(const struct netstat_field *f, void *base)
+{
+	for (; f->name != NULL; f++)
+		*(int64_t *)(void *)((char *)base + f->off) = -1;
+}
+
 static int
-netstat_line_is_tcpext(const struct tb_buf *line)
+netstat_line_is(const struct tb_buf *line, const char *tag)
 {
 	struct tb_buf	l = *line, tok;
 
 	return netstat_next_token(&l, &tok) == 0 &&
-	    netstat_token_is(&tok, "TcpExt:");
+	    netstat_token_is(&tok, tag);
 }
 
+/* Store val under name if the table wants it; junk values leave -1. */
 static void
 netstat_take(const struct tb_buf *name, struct tb_buf *val,
-    struct netstat_tcpext *nt)
+    const struct netstat_field *f, void *base)
 {
-	int64_t		*dst = NULL;
-	uint64_t	 v;
+	uint64_t	v;
 
-	if (netstat_token_is(name, "TW"))
-		dst = &nt->tw;
-	else if (netstat_token_is(name, "TCPTimeWaitOverflow"))
-		dst = &nt->tw_overflow;
-	else if (netstat_token_is(name, "TCPAbortOnClose"))
-		dst = &nt->abort_on_close;
-	if (dst == NULL)
+	for (; f->name != NULL; f++)
+		if (netstat_token_is(name, f->name))
+			break;
+	if (f->name == NULL)
 		return;
 	if (netstat_token_u64(val, &v) == 0 && v <= INT64_MAX)
-		*dst = (int64_t)v;
+		*(int64_t *)(void *)((char *)base + f->off) = (int64_t)v;
 }
 
 /* Walk the names and values in step; a short value line leaves -1s. */
 static void
 netstat_pair(struct tb_buf *names, struct tb_buf *vals,
-    struct netstat_tcpext *nt)
+    const struct netstat_field *f, void *base)
 {
 	struct tb_buf	n, v;
 
@@ -121,26 +162,77 @@ netstat_pair(struct tb_buf *names, struct tb_buf *vals,
 	(void)netstat_next_token(vals, &v);
 	while (netstat_next_token(names, &n) == 0 &&
 	    netstat_next_token(vals, &v) == 0)
-		netstat_take(&n, &v, nt);
+		netstat_take(&n, &v, f, base);
+}
+
+/*
+ * /proc/net/netstat and /proc/net/snmp: a "Tag:" line of names, then a
+ * "Tag:" line of values in the same order.
+ */
+static int
+netstat_parse_table(const char *text, size_t len, const char *tag,
+    const struct netstat_field *f, void *base)
+{
+	struct tb_buf	b, names, vals;
+
+	netstat_clear(f, base);
+	tb_buf_init(&b, text, len);
+	while (netstat_next_line(&b, &names) == 0) {
+		if (!netstat_line_is(&names, tag))
+			continue;
+		if (netstat_next_line(&b, &vals) == -1 ||
+		    !netstat_line_is(&vals, tag))
+			return -1;
+		netstat_pair(&names, &vals, f, base);
+		return 0;
+	}
+	return -1;
+}
+
+/* /proc/net/sockstat: "Tag: name value name value ..." on one line. */
+static int
+netstat_parse_keyed(const char *text, size_t len, const char *tag,
+    const struct netstat_field *f, void *base)
+{
+	struct tb_buf	b, line, n, v;
+
+	netstat_clear(f, base);
+	tb_buf_init(&b, text, len);
+	while (netstat_next_line(&b, &line) == 0) {
+		if (!netstat_line_is(&line, tag))
+			continue;
+		(void)netstat_next_token(&line, &n);	/* the tag */
+		while (netstat_next_token(&line, &n) == 0 &&
+		    netstat_next_token(&line, &v) == 0)
+			netstat_take(&n, &v, f, base);
+		return 0;
+	}
+	return -1;
 }
 
 int
 netstat_parse(const char *text, size_t len, struct netstat_tcpext *nt)
 {
-	struct tb_buf	b, names, vals;
+	return netstat_parse_table(text, len, "TcpExt:",
+	    netstat_tcpext_fields, nt);
+}
 
-	nt->tw = nt->tw_overflow = nt->abort_on_close = -1;
-	tb_buf_init(&b, text, len);
-	while (netstat_next_line(&b, &names) == 0) {
-		if (!netstat_line_is_tcpext(&names))
-			continue;
-		if (netstat_next_line(&b, &vals) == -1 ||
-		    !netstat_line_is_tcpext(&vals))
-			return -1;
-		netstat_pair(&names, &vals, nt);
-		return 0;
-	}
-	return -1;
+int
+netstat_parse_snmp(const char *text, size_t len, struct netstat_snmp *sn)
+{
+	return netstat_parse_table(text, len, "Tcp:", netstat_snmp_fields,
+	    sn);
+}
+
+int
+netstat_parse_sockstat(const char *text, size_t len, int is_v6,
+    struct netstat_sockstat *ss)
+{
+	if (is_v6)
+		return netstat_parse_keyed(text, len, "TCP6:",
+		    netstat_sockstat6_fields, ss);
+	return netstat_parse_keyed(text, len, "TCP:",
+	    netstat_sockstat_fields, ss);
 }
 
 int
@@ -221,10 +313,46 @@ netstat_read(const char *path, struct netstat_tcpext *nt)
 	char	buf[NETSTAT_MAX_FILE];
 	ssize_t	n;
 
-	nt->tw = nt->tw_overflow = nt->abort_on_close = -1;
+	netstat_clear(netstat_tcpext_fields, nt);
 	if ((n = netstat_slurp(path, buf, sizeof(buf))) == -1)
 		return -1;
 	if (netstat_parse(buf, (size_t)n, nt) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+netstat_read_snmp(const char *path, struct netstat_snmp *sn)
+{
+	char	buf[NETSTAT_MAX_FILE];
+	ssize_t	n;
+
+	netstat_clear(netstat_snmp_fields, sn);
+	if ((n = netstat_slurp(path, buf, sizeof(buf))) == -1)
+		return -1;
+	if (netstat_parse_snmp(buf, (size_t)n, sn) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+netstat_read_sockstat(const char *path, const char *path6,
+    struct netstat_sockstat *ss)
+{
+	char	buf[NETSTAT_MAX_SMALL * 4];
+	ssize_t	n;
+
+	netstat_clear(netstat_sockstat_fields, ss);
+	netstat_clear(netstat_sockstat6_fields, ss);
+	if ((n = netstat_slurp(path6, buf, sizeof(buf))) != -1)
+		(void)netstat_parse_sockstat(buf, (size_t)n, 1, ss);
+	if ((n = netstat_slurp(path, buf, sizeof(buf))) == -1)
+		return -1;
+	if (netstat_parse_sockstat(buf, (size_t)n, 0, ss) == -1) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -9,11 +9,13 @@
 #include <linux/inet_diag.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -35,6 +37,8 @@
 #define SOCK_DEF_PORT_HI	60999
 #define SOCK_SERVER_TW_INFO	1000	/* server TIME_WAIT noted */
 #define SOCK_MAX_MISSED		256	/* unknown inodes kept */
+#define SOCK_TICK_SLACK_MS	10	/* timer lateness a tick tolerates */
+#define SOCK_MAX_BUDGET_PCT	100.0
 
 /*
  * A refresh is one or more dumps run one after the other (one dump at a
@@ -142,6 +146,17 @@ struct sockets {
 	int			 has_prev;
 	uint64_t		 prev_tw_phase_ms;
 	struct netstat_tcpext	 prev_nt;
+	struct netstat_snmp	 prev_sn;
+	uint64_t		 ctr_ms;	/* counters last read, 0 never */
+	uint64_t		 tw_ms;		/* count[TIME_WAIT] sampled */
+
+	/*
+	 * The CPU budget: a full enumeration starts at a tick once its last
+	 * one's CPU time is at most budget_pct of the time since it started.
+	 */
+	double			 budget_pct;	/* 0: every tick */
+	uint64_t		 full_start_ms;	/* tick the last one began */
+	uint64_t		 full_cpu_ns;	/* the one in progress so far */
 
 	struct sockets_summary	 sum;
 	unsigned		 hist[SOCK_NSTATES][SOCK_HISTORY_LEN];
@@ -507,18 +522,34 @@ sock_reset_work(struct sockets *s)
 	}
 }
 
+/* CPU time of this thread: what the budget is about (sys time included). */
+static uint64_t
+sock_cpu_ns(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == -1)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The kernel fills the first batch of a dump inside sendto(): timed. */
 static int
 sock_begin(struct sockets *s)
 {
+	uint64_t	cpu0 = sock_cpu_ns();
+	int		rc = 0;
+
 	s->begin_us = tb_now_us();
 	sock_read_port_range(s);
 	sock_reset_work(s);
 	s->phase = 0;
 	if (sock_start_phase(s) == -1) {
 		s->phase = SOCK_PH_IDLE;
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	s->full_cpu_ns = sock_cpu_ns() - cpu0;
+	return rc;
 }
 
 static void
@@ -542,18 +573,32 @@ sock_rate64(int64_t now, int64_t prev, double dt_s)
 }
 
 static void
-sock_publish_kernel(struct sockets *s, double dt_s)
+sock_publish_tw(struct sockets_summary *m)
+{
+	m->tw_bucket_pct = m->tw_max_buckets > 0 ?
+	    100.0 * m->count[SOCK_ST_TIME_WAIT] / m->tw_max_buckets : 0;
+}
+
+/* TcpExt and Tcp counters, rates over the time since the last read. */
+static void
+sock_publish_counters(struct sockets *s)
 {
 	struct sockets_summary	*m = &s->sum;
 	struct netstat_tcpext	 nt;
-	long			 v;
+	struct netstat_snmp	 sn;
+	uint64_t		 now = tb_now_ms();
+	double			 dt_s = 0;
 
-	m->tw_max_buckets = netstat_read_long(NETSTAT_TW_BUCKETS, &v) == 0 ?
-	    v : -1;
-	m->tw_reuse = netstat_read_long(NETSTAT_TW_REUSE, &v) == 0 ?
-	    (int)v : -1;
-	m->tw_bucket_pct = m->tw_max_buckets > 0 ?
-	    100.0 * m->count[SOCK_ST_TIME_WAIT] / m->tw_max_buckets : 0;
+	if (s->ctr_ms != 0 && now > s->ctr_ms)
+		dt_s = (double)(now - s->ctr_ms) / 1000;
+	s->ctr_ms = now;
+	(void)netstat_read_snmp(NETSTAT_SNMP, &sn);
+	m->curr_estab = sn.curr_estab;
+	m->active_opens_per_s = sock_rate64(sn.active_opens,
+	    s->prev_sn.active_opens, dt_s);
+	m->passive_opens_per_s = sock_rate64(sn.passive_opens,
+	    s->prev_sn.passive_opens, dt_s);
+	s->prev_sn = sn;
 	(void)netstat_read(NETSTAT_PATH, &nt);
 	m->tw_new_per_s = sock_rate64(nt.tw, s->prev_nt.tw, dt_s);
 	m->tw_overflow_per_s = sock_rate64(nt.tw_overflow,
@@ -567,26 +612,55 @@ sock_publish_kernel(struct sockets *s, double dt_s)
 }
 
 static void
+sock_publish_kernel(struct sockets *s)
+{
+	struct sockets_summary	*m = &s->sum;
+	long			 v;
+
+	m->tw_max_buckets = netstat_read_long(NETSTAT_TW_BUCKETS, &v) == 0 ?
+	    v : -1;
+	m->tw_reuse = netstat_read_long(NETSTAT_TW_REUSE, &v) == 0 ?
+	    (int)v : -1;
+	sock_publish_tw(m);
+	sock_publish_counters(s);
+}
+
+/* Seconds between two samples, 0 when there is no earlier one. */
+static double
+sock_dt_s(uint64_t then_ms, uint64_t now_ms)
+{
+	if (then_ms == 0 || now_ms <= then_ms)
+		return 0;
+	return (double)(now_ms - then_ms) / 1000;
+}
+
+static void
 sock_publish_summary(struct sockets *s, double dt_s)
 {
 	struct sockets_summary	*m = &s->sum;
+	double			 dt_tw;
 	int			 i;
 
+	/* count[TIME_WAIT] may be a tick's sample, younger than dt_s. */
+	dt_tw = s->has_prev ? sock_dt_s(s->tw_ms, s->tw_phase_ms) : 0;
 	m->has_rates = dt_s > 0;
 	m->total = 0;
 	for (i = 0; i < SOCK_NSTATES; i++) {
-		m->rate[i] = m->has_rates ?
-		    ((double)s->wcount[i] - m->count[i]) / dt_s : 0;
+		m->rate[i] = !m->has_rates ? 0 : i != SOCK_ST_TIME_WAIT ?
+		    ((double)s->wcount[i] - m->count[i]) / dt_s :
+		    dt_tw > 0 ? ((double)s->wcount[i] - m->count[i]) / dt_tw :
+		    0;
 		m->count[i] = s->wcount[i];
 		m->total += s->wcount[i];
 	}
+	s->tw_ms = s->tw_phase_ms;
 	sock_history_push(s);
 	m->port_lo = s->port_lo;
 	m->port_hi = s->port_hi;
 	m->nports = (unsigned)s->port_hi - s->port_lo + 1;
 	m->groups_dropped = s->wdropped;
 	m->parse_errors = s->wparse_errors;
-	sock_publish_kernel(s, dt_s);
+	sock_publish_kernel(s);
 }
 
 static void
@@ -971,6 +1045,8 @@ sock_finish(struct sockets *s)
 	s->sum.at_ms = now;
 	s->sum.refresh_us = tb_now_us() - s->begin_us;
 	s->sum.generation++;
+	s->sum.full_at_ms = now;
+	s->sum.full_generation++;
 	s->err[0] = '\0';
 	s->phase = SOCK_PH_IDLE;
 }
@@ -1066,6 +1142,95 @@ sock_drain(struct sockets *s, unsigned max)
 	return 0;
 }
 
+/* --- the CPU budget ---------------------------------------------------- */
+
+/* What the budget asks between two full enumerations' starts. */
+static uint64_t
+sock_full_wait_ms(const struct sockets *s)
+{
+	double	ms;
+
+	if (s->budget_pct <= 0)
+		return s->interval_ms;
+	ms = s->sum.full_cpu_ms * 100 / s->budget_pct;
+	return ms > s->interval_ms ? (uint64_t)ms : s->interval_ms;
+}
+
+/* They start at ticks: the first tick at or past the wait. */
+static void
+sock_publish_schedule(struct sockets *s)
+{
+	uint64_t	wait = sock_full_wait_ms(s), k;
+
+	k = wait > SOCK_TICK_SLACK_MS ? (wait - SOCK_TICK_SLACK_MS +
+	    s->interval_ms - 1) / s->interval_ms : 1;
+	if (k < 1)
+		k = 1;
+	if (k * s->interval_ms > UINT_MAX)
+		k = UINT_MAX / s->interval_ms;
+	s->sum.full_interval_ms = (unsigned)(k * s->interval_ms);
+	s->sum.is_budgeted = k > 1;
+}
+
+static int
+sock_full_is_due(const struct sockets *s, uint64_t now)
+{
+	if (s->budget_pct <= 0 || !s->has_prev)
+		return 1;
+	return now + SOCK_TICK_SLACK_MS >= s->full_start_ms +
+	    sock_full_wait_ms(s);
+}
+
+/* sock_drain() with its CPU time charged to the enumeration. */
+static int
+sock_drain_timed(struct sockets *s, unsigned max)
+{
+	uint64_t	cpu0 = sock_cpu_ns();
+	int		rc;
+
+	rc = sock_drain(s, max);
+	s->full_cpu_ns += sock_cpu_ns() - cpu0;
+	if (rc == 1) {
+		s->sum.full_cpu_ms = (double)s->full_cpu_ns / 1e6;
+		sock_publish_schedule(s);
+	}
+	return rc;
+}
+
+/*
+ * A tick between full enumerations: only what the O(1) counters know.
+ * TIME_WAIT comes from sockstat's tw (both families, this namespace);
+ * the other states keep their last enumerated counts.
+ */
+static void
+sock_tick(struct sockets *s)
+{
+	struct sockets_summary	*m = &s->sum;
+	struct netstat_sockstat	 ss;
+	uint64_t		 now = tb_now_ms();
+	double			 dt_s;
+	int			 i;
+
+	if (netstat_read_sockstat(NETSTAT_SOCKSTAT, NETSTAT_SOCKSTAT6,
+	    &ss) == 0 && ss.tw >= 0 && ss.tw <= UINT_MAX) {
+		dt_s = sock_dt_s(s->tw_ms, now);
+		m->rate[SOCK_ST_TIME_WAIT] = dt_s > 0 ? ((double)ss.tw -
+		    m->count[SOCK_ST_TIME_WAIT]) / dt_s : 0;
+		m->count[SOCK_ST_TIME_WAIT] = (unsigned)ss.tw;
+		s->tw_ms = now;
+	}
+	m->total = 0;
+	for (i = 0; i < SOCK_NSTATES; i++)
+		m->total += m->count[i];
+	sock_publish_tw(m);
+	if (sock_dt_s(s->ctr_ms, now) > 0)
+		m->has_rates = 1;
+	sock_publish_counters(s);
+	sock_history_push(s);
+	m->at_ms = now;
+	m->generation++;
+}
+
 /* Run the refresh in progress to its end, waiting in poll(). */
 static int
 sock_run_sync(struct sockets *s)
@@ -1075,7 +1240,7 @@ sock_run_sync(struct sockets *s)
 	int		rc;
 
 	for (;;) {
-		if ((rc = sock_drain(s, 0)) != 0)
+		if ((rc = sock_drain_timed(s, 0)) != 0)
 			return rc == 1 ? 0 : -1;
 		if ((now = tb_now_ms()) >= deadline) {
 			snprintf(s->err, sizeof(s->err),
@@ -1103,15 +1268,16 @@ sock_on_readable(int fd, short revents, void *arg)
 
 	(void)fd;
 	(void)revents;
-	(void)sock_drain(s, SOCK_DRAIN_MAX);
+	(void)sock_drain_timed(s, SOCK_DRAIN_MAX);
 }
 
 static void
 sock_on_timer(void *arg)
 {
 	struct sockets	*s = arg;
+	uint64_t	 now = tb_now_ms();
 
-	s->timer_id = tb_loop_timer(s->loop, tb_now_ms() + s->interval_ms,
+	s->timer_id = tb_loop_timer(s->loop, now + s->interval_ms,
 	    sock_on_timer, s);
 	if (s->phase != SOCK_PH_IDLE) {
 		if (tb_now_us() - s->begin_us < SOCK_STALL_MS * 1000ULL)
@@ -1120,8 +1286,13 @@ sock_on_timer(void *arg)
 		s->phase = SOCK_PH_IDLE;
 		(void)sock_drain(s, SOCK_DRAIN_MAX);
 	}
+	if (!sock_full_is_due(s, now)) {
+		sock_tick(s);
+		return;
+	}
+	s->full_start_ms = now;
 	if (sock_begin(s) == 0)
-		(void)sock_drain(s, SOCK_DRAIN_MAX);
+		(void)sock_drain_timed(s, SOCK_DRAIN_MAX);
 }
 
 /* --- public ------------------------------------------------------------ */
@@ -1152,6 +1323,9 @@ sockets_new(char *err, size_t errlen)
 	s->pm = procmap_new();
 	s->prev_nt.tw = s->prev_nt.tw_overflow = -1;
 	s->prev_nt.abort_on_close = -1;
+	s->prev_sn.active_opens = s->prev_sn.passive_opens = -1;
+	s->sum.curr_estab = -1;
+	s->sum.full_interval_ms = s->interval_ms;
 	s->sum.tw_max_buckets = -1;
 	s->sum.tw_reuse = -1;
 	s->sum.tw_total = s->sum.tw_overflow = s->sum.abort_on_close = -1;
@@ -1184,6 +1358,7 @@ sockets_attach(struct sockets *s, struct tb_loop *loop, unsigned interval_ms)
 		return -1;
 	s->loop = loop;
 	s->interval_ms = interval_ms > 0 ? interval_ms : 1000;
+	sock_publish_schedule(s);
 	s->timer_id = tb_loop_timer(loop, tb_now_ms(), sock_on_timer, s);
 	return 0;
 }
@@ -1192,11 +1367,21 @@ void
 sockets_set_interval(struct sockets *s, unsigned interval_ms)
 {
 	s->interval_ms = interval_ms > 0 ? interval_ms : 1000;
+	sock_publish_schedule(s);
 	if (s->loop == NULL || s->timer_id == 0)
 		return;
 	tb_loop_timer_cancel(s->loop, s->timer_id);
 	s->timer_id = tb_loop_timer(s->loop, tb_now_ms() + s->interval_ms,
 	    sock_on_timer, s);
+}
+
+void
+sockets_set_budget(struct sockets *s, double pct)
+{
+	if (!(pct > 0))		/* NaN too */
+		pct = 0;
+	s->budget_pct = pct > SOCK_MAX_BUDGET_PCT ? SOCK_MAX_BUDGET_PCT : pct;
+	sock_publish_schedule(s);
 }
 
 int
@@ -1205,6 +1390,7 @@ sockets_refresh(struct sockets *s, char *err, size_t errlen)
 	/* Finish an asynchronous refresh first: one dump at a time. */
 	if (s->phase != SOCK_PH_IDLE && sock_run_sync(s) == -1)
 		goto fail;
+	s->full_start_ms = tb_now_ms();
 	if (sock_begin(s) == -1 || sock_run_sync(s) == -1)
 		goto fail;
 	return 0;

@@ -9,7 +9,10 @@
  *
  * Refreshes are asynchronous: sockets_attach() registers the netlink fd and
  * a timer with the loop; each refresh runs as a few netlink dumps drained
- * without blocking.  sockets_refresh() is the synchronous form for tests,
+ * without blocking.  With a CPU budget (sockets_set_budget()) a tick runs
+ * the dump (a "full enumeration") only when the budget allows, and
+ * otherwise reads the kernel's O(1) counters: TIME_WAIT count, rates and
+ * history then move every tick, groups and alerts at full enumerations.  sockets_refresh() is the synchronous form for tests,
  * benchmarks and one-shot use.  Everything a view reads goes through the
  * const accessors below and stays valid until the next refresh completes.
  */
@@ -68,6 +71,20 @@ struct sockets_summary {
 	unsigned	 ngroups;		/* groups this refresh */
 	unsigned	 groups_dropped;	/* sockets in groups over the cap */
 	unsigned	 parse_errors;		/* malformed netlink messages */
+	/*
+	 * Full enumerations (the dump: groups, alerts, every state count).
+	 * Between them a tick bumps generation only: count[TIME_WAIT] from
+	 * /proc/net/sockstat, the TcpExt/Tcp rates, one history sample.
+	 */
+	uint64_t	 full_generation;	/* bumped by full ones only */
+	uint64_t	 full_at_ms;		/* tb_now_ms() of the last one */
+	unsigned	 full_interval_ms;	/* between them now (ticks) */
+	double		 full_cpu_ms;		/* thread CPU the last one took */
+	int		 is_budgeted;		/* full_interval_ms > the tick */
+	/* Tcp counters from /proc/net/snmp; -1 when unreadable. */
+	int64_t		 curr_estab;		/* ESTABLISHED + CLOSE_WAIT */
+	double		 active_opens_per_s;	/* valid if has_rates */
+	double		 passive_opens_per_s;
 };
 
 #define SOCK_SIDE_CLIENT	0	/* local port ephemeral: holds ports */
@@ -116,6 +133,12 @@ void		 sockets_free(struct sockets *);
 int		 sockets_attach(struct sockets *, struct tb_loop *,
 		    unsigned interval_ms);
 void		 sockets_set_interval(struct sockets *, unsigned interval_ms);
+/*
+ * Keep full enumerations under pct percent of one core (their measured
+ * CPU time over the time between their starts), never more often than
+ * each tick.  0, the default, runs one at every tick.
+ */
+void		 sockets_set_budget(struct sockets *, double pct);
 /* Synchronous refresh; 0 or -1 with err filled. */
 int		 sockets_refresh(struct sockets *, char *err, size_t errlen);
 /* Non-empty after an asynchronous refresh failed. */

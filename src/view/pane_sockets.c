@@ -361,7 +361,7 @@ sk_draw_summary(struct sk_frame *f)
 	const struct sockets_summary	*m = f->sum;
 	attr_t				 b = theme_attr(f->t, THEME_BOLD);
 	attr_t				 warn = theme_attr(f->t, THEME_WARN);
-	char				 v[8][64];
+	char				 v[9][64];
 	int				 cx = f->x, maxrow;
 
 	maxrow = f->y + (sk_room(f) > 3 ? 3 : sk_room(f) > 1 ? 2 : 1);
@@ -381,6 +381,14 @@ sk_draw_summary(struct sk_frame *f)
 	    sk_item(f, &cx, maxrow, "tw_reuse", sk_reuse_words(m->tw_reuse),
 	    b) == -1)
 		goto out;
+	/* Groups and alerts are older than the counters above. */
+	if (m->is_budgeted) {
+		snprintf(v[8], sizeof(v[8]), "%.1f s (CPU budget)",
+		    m->full_interval_ms / 1000.0);
+		if (sk_item(f, &cx, maxrow, "table every", v[8],
+		    theme_attr(f->t, THEME_DIM)) == -1)
+			goto out;
+	}
 	if (m->tw_overflow >= 0) {
 		sk_fmt_counter(v[4], sizeof(v[4]), m->tw_overflow,
 		    m->has_rates, m->tw_overflow_per_s);

@@ -427,6 +427,39 @@ test_pointers(void)
 	    "label type 0x80");
 }
 
+/* A chain of pointers, each to the one before: bounded by DNS_MAX_JUMPS. */
+static void
+build_jumps(unsigned depth)
+{
+	unsigned	i;
+
+	hdr(1, DNS_F_QR, 1, 2, 0, 0);
+	question("", DNS_T_A);		/* the root at 12 */
+	put8(0);
+	put16(999);
+	put16(DNS_C_IN);
+	put32(1);
+	put16(2 * depth);
+	for (i = 0; i < depth; i++)
+		put16(0xc000 | (i == 0 ? 12 : (unsigned)(w.n - 2)));
+	put16(0xc000 | (unsigned)(w.n - 2));
+	put16(DNS_T_A);
+	put16(DNS_C_IN);
+	put32(1);
+	put16(4);
+	put32(0x0a000001);
+}
+
+static void
+test_jumps(void)
+{
+	build_jumps(DNS_MAX_JUMPS - 1);
+	ok(parse() == DNS_OK && m.nrr == 2 && strcmp(m.rr[1].name, ".") == 0,
+	    "64 backward jumps resolve");
+	build_jumps(DNS_MAX_JUMPS);
+	is_int(parse(), DNS_EPTR, "65 backward jumps rejected");
+}
+
 static void
 test_long_names(void)
 {
@@ -627,7 +660,8 @@ test_names(void)
 	    strstr(err, "empty label") != NULL, "a..b: empty label");
 	ok(dns_name_check("", err, sizeof(err)) == -1 &&
 	    strcmp(err, "empty name") == 0, "empty name");
-	ok(dns_name_check("a.b..", err, sizeof(err)) == -1, "two trailing dots");
+	ok(dns_name_check("a.b..", err, sizeof(err)) == -1,
+	    "two trailing dots");
 	ok(dns_name_check("a b", err, sizeof(err)) == -1, "space");
 	ok(dns_name_check("a\\300", err, sizeof(err)) == -1, "escape over 255");
 	memset(big, 'x', 64);
@@ -699,6 +733,7 @@ main(void)
 	test_nxdomain();
 	test_flags_edns();
 	test_pointers();
+	test_jumps();
 	test_long_names();
 	test_counts();
 	test_escapes();

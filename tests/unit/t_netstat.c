@@ -14,6 +14,26 @@ static const char good[] =
     "IpExt: InNoRoutes InTruncatedPkts\n"
     "IpExt: 0 0\n";
 
+static const char snmp[] =
+    "Ip: Forwarding DefaultTTL\n"
+    "Ip: 1 64\n"
+    "Icmp: InMsgs InErrors\n"
+    "Icmp: 0 0\n"
+    "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens "
+    "AttemptFails EstabResets CurrEstab InSegs OutSegs\n"
+    "Tcp: 1 200 120000 -1 10076 10063 4 21 7 65320 65192\n"
+    "Udp: InDatagrams NoPorts\n"
+    "Udp: 0 0\n";
+
+static const char sockstat[] =
+    "sockets: used 11\n"
+    "TCP: inuse 5 orphan 1 tw 131072 alloc 9 mem 3\n"
+    "UDP: inuse 0 mem 0\n";
+
+static const char sockstat6[] =
+    "TCP6: inuse 2\n"
+    "UDP6: inuse 0\n";
+
 static int
 parse(const char *text, struct netstat_tcpext *nt)
 {
@@ -97,11 +117,109 @@ test_long(void)
 	is_int(netstat_parse_long("-\n", 2, &v), -1, "lone minus rejected");
 }
 
+static int
+parse_snmp(const char *text, struct netstat_snmp *sn)
+{
+	return netstat_parse_snmp(text, strlen(text), sn);
+}
+
+static int
+parse_ss(const char *text, int is_v6, struct netstat_sockstat *ss)
+{
+	return netstat_parse_sockstat(text, strlen(text), is_v6, ss);
+}
+
+static void
+test_snmp(void)
+{
+	struct netstat_snmp	sn;
+	char			cut[sizeof(snmp)];
+	size_t			n;
+
+	is_int(parse_snmp(snmp, &sn), 0, "Tcp pair parses");
+	is_int(sn.curr_estab, 7, "CurrEstab");
+	is_int(sn.active_opens, 10076, "ActiveOpens");
+	is_int(sn.passive_opens, 10063, "PassiveOpens");
+	is_int(sn.attempt_fails, 4, "AttemptFails");
+	is_int(sn.estab_resets, 21, "EstabResets");
+
+	is_int(parse_snmp("TcpExt: CurrEstab\nTcpExt: 5\n", &sn), -1,
+	    "TcpExt is not Tcp");
+	is_int(sn.curr_estab, -1, "CurrEstab unknown then");
+	is_int(parse_snmp("Tcp: CurrEstab\nUdp: 5\n", &sn), -1,
+	    "header followed by another line");
+	is_int(parse_snmp("Tcp: MaxConn CurrEstab\nTcp: -1 -3\n", &sn), 0,
+	    "negative values");
+	is_int(sn.curr_estab, -1, "negative value ignored");
+	is_int(parse_snmp("Tcp: ActiveOpens CurrEstab\nTcp: 3", &sn), 0,
+	    "short value line");
+	ok(sn.active_opens == 3 && sn.curr_estab == -1,
+	    "missing value stays -1");
+	is_int(parse_snmp("Tcp: AttemptFails\nTcp: 1\n", &sn), 0,
+	    "missing names");
+	ok(sn.curr_estab == -1 && sn.passive_opens == -1,
+	    "missing names stay -1");
+	is_int(netstat_parse_snmp(NULL, 0, &sn), -1, "NULL snmp text");
+
+	for (n = 0; n < sizeof(snmp) - 1; n++) {
+		memcpy(cut, snmp, n);
+		(void)netstat_parse_snmp(cut, n, &sn);
+	}
+	ok(1, "all snmp truncations survive");
+}
+
+static void
+test_sockstat(void)
+{
+	struct netstat_sockstat	ss;
+	char			cut[sizeof(sockstat)];
+	size_t			n;
+
+	is_int(parse_ss(sockstat, 0, &ss), 0, "TCP line parses");
+	is_int(ss.inuse, 5, "inuse");
+	is_int(ss.orphan, 1, "orphan");
+	is_int(ss.tw, 131072, "tw");
+	is_int(ss.alloc, 9, "alloc");
+	is_int(ss.mem, 3, "mem");
+	ss.inuse6 = 42;
+	is_int(parse_ss(sockstat6, 1, &ss), 0, "TCP6 line parses");
+	is_int(ss.inuse6, 2, "inuse6");
+	is_int(ss.tw, 131072, "TCP6 leaves the TCP fields alone");
+	is_int(parse_ss(sockstat, 1, &ss), -1, "no TCP6 line in sockstat");
+	is_int(ss.inuse6, -1, "inuse6 unknown then");
+	is_int(parse_ss(sockstat6, 0, &ss), -1, "TCP6 is not TCP");
+
+	is_int(parse_ss("TCP: inuse 3 tw\n", 0, &ss), 0, "name without value");
+	ok(ss.inuse == 3 && ss.tw == -1, "valueless name stays -1");
+	is_int(parse_ss("TCP: tw x7 mem 2 future 9\n", 0, &ss), 0,
+	    "junk value, unknown name");
+	ok(ss.tw == -1 && ss.mem == 2, "junk ignored, the rest read");
+	is_int(parse_ss("TCP:\ttw\t99999999999999999999\r\n", 0, &ss), 0,
+	    "overflow, tabs, CRLF");
+	is_int(ss.tw, -1, "overflowing tw ignored");
+	is_int(parse_ss("UDP: inuse 1\nTCP: tw 4", 0, &ss), 0,
+	    "last line without newline");
+	is_int(ss.tw, 4, "last line value");
+	is_int(netstat_parse_sockstat(NULL, 0, 0, &ss), -1, "NULL text");
+
+	for (n = 0; n < sizeof(sockstat) - 1; n++) {
+		memcpy(cut, sockstat, n);
+		(void)netstat_parse_sockstat(cut, n, 0, &ss);
+	}
+	ok(1, "all sockstat truncations survive");
+	n = strlen("sockets: used 11\nTCP: inuse 5 orphan 1 tw 131");
+	is_int(netstat_parse_sockstat(sockstat, n, 0, &ss), 0,
+	    "cut inside tw");
+	ok(ss.tw == 131 && ss.alloc == -1, "cut value read as what is there");
+}
+
 int
 main(void)
 {
 	test_tcpext();
 	test_port_range();
 	test_long();
+	test_snmp();
+	test_sockstat();
 	return done_testing();
 }
