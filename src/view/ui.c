@@ -18,6 +18,7 @@
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
+#include <termios.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -74,6 +75,65 @@ struct ui {
 static int	ui_is_active;
 
 static void	ui_relayout(struct ui *);
+
+/*
+ * Crash restore.  endwin() is not async-signal-safe, so on a fatal signal
+ * the terminal is put back with what is: tcsetattr() to the modes saved
+ * before curses started, and write() of terminfo's own restore strings
+ * (leave the alternate screen, show the cursor, reset attributes),
+ * captured at start.  The signal is then re-raised with its default action.
+ */
+static struct termios	ui_saved_tio;
+static int		ui_has_saved_tio;
+static char		ui_restore_seq[128];
+static size_t		ui_restore_len;
+
+static void
+ui_crash_add_cap(const char *name)
+{
+	char	*cap = tigetstr(name);
+	size_t	 n;
+
+	if (cap == NULL || cap == (char *)-1)
+		return;
+	n = strlen(cap);
+	if (n >= sizeof(ui_restore_seq) - ui_restore_len)
+		return;
+	memcpy(ui_restore_seq + ui_restore_len, cap, n);
+	ui_restore_len += n;
+}
+
+static void
+ui_on_crash(int signo)
+{
+	if (ui_is_active) {
+		if (ui_restore_len > 0)
+			(void)!write(STDOUT_FILENO, ui_restore_seq,
+			    ui_restore_len);
+		if (ui_has_saved_tio)
+			tcsetattr(STDIN_FILENO, TCSANOW, &ui_saved_tio);
+	}
+	raise(signo);	/* SA_RESETHAND: the default action now */
+}
+
+static void
+ui_crash_install(void)
+{
+	static const int	 sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+				    SIGABRT };
+	struct sigaction	 sa;
+	size_t			 i;
+
+	ui_crash_add_cap("sgr0");
+	ui_crash_add_cap("cnorm");
+	ui_crash_add_cap("rmcup");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ui_on_crash;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
 
 static void
 ui_cleanup(void *arg)
@@ -679,6 +739,7 @@ ui_start_curses(struct ui *ui)
 	char		 buf[TB_SAN_BOUND(64)];
 
 	setlocale(LC_ALL, "");
+	ui_has_saved_tio = tcgetattr(STDIN_FILENO, &ui_saved_tio) == 0;
 	if ((ui->screen = newterm(NULL, stdout, stdin)) == NULL) {
 		tb_sanitize(buf, sizeof(buf), term, term ? strlen(term) : 0,
 		    64, 0);
@@ -687,6 +748,7 @@ ui_start_curses(struct ui *ui)
 	}
 	ui_is_active = 1;
 	tb_cleanup_add(ui_cleanup, NULL);
+	ui_crash_install();
 	cbreak();
 	noecho();
 	nonl();
