@@ -29,7 +29,7 @@ struct netstat_tcpext {
 
 /* "Tcp:" counters of /proc/net/snmp; a field is -1 when absent. */
 struct netstat_snmp {
-	int64_t		 curr_estab;	/* CurrEstab: ESTABLISHED + CLOSE_WAIT */
+	int64_t		 curr_estab;	/* ESTABLISHED + CLOSE_WAIT */
 	int64_t		 active_opens;	/* ActiveOpens: connect()s begun */
 	int64_t		 passive_opens;	/* PassiveOpens: accepted SYNs */
 	int64_t		 attempt_fails;	/* AttemptFails */

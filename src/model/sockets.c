@@ -38,6 +38,7 @@
 #define SOCK_SERVER_TW_INFO	1000	/* server TIME_WAIT noted */
 #define SOCK_MAX_MISSED		256	/* unknown inodes kept */
 #define SOCK_TICK_SLACK_MS	10	/* timer lateness a tick tolerates */
+#define SOCK_MIN_BUDGET_PCT	0.01	/* keeps the wait finite */
 #define SOCK_MAX_BUDGET_PCT	100.0
 
 /*
@@ -147,7 +148,7 @@ struct sockets {
 	uint64_t		 prev_tw_phase_ms;
 	struct netstat_tcpext	 prev_nt;
 	struct netstat_snmp	 prev_sn;
-	uint64_t		 ctr_ms;	/* counters last read, 0 never */
+	uint64_t		 ctr_ms;	/* counters read, 0 never */
 	uint64_t		 tw_ms;		/* count[TIME_WAIT] sampled */
 
 	/*
@@ -638,7 +639,7 @@ static void
 sock_publish_summary(struct sockets *s, double dt_s)
 {
 	struct sockets_summary	*m = &s->sum;
-	double			 dt_tw;
+	double			 dt, dt_tw;
 	int			 i;
 
 	/* count[TIME_WAIT] may be a tick's sample, younger than dt_s. */
@@ -646,10 +647,9 @@ sock_publish_summary(struct sockets *s, double dt_s)
 	m->has_rates = dt_s > 0;
 	m->total = 0;
 	for (i = 0; i < SOCK_NSTATES; i++) {
-		m->rate[i] = !m->has_rates ? 0 : i != SOCK_ST_TIME_WAIT ?
-		    ((double)s->wcount[i] - m->count[i]) / dt_s :
-		    dt_tw > 0 ? ((double)s->wcount[i] - m->count[i]) / dt_tw :
-		    0;
+		dt = i == SOCK_ST_TIME_WAIT ? dt_tw : dt_s;
+		m->rate[i] = m->has_rates && dt > 0 ?
+		    ((double)s->wcount[i] - m->count[i]) / dt : 0;
 		m->count[i] = s->wcount[i];
 		m->total += s->wcount[i];
 	}
@@ -1380,7 +1380,11 @@ sockets_set_budget(struct sockets *s, double pct)
 {
 	if (!(pct > 0))		/* NaN too */
 		pct = 0;
-	s->budget_pct = pct > SOCK_MAX_BUDGET_PCT ? SOCK_MAX_BUDGET_PCT : pct;
+	else if (pct < SOCK_MIN_BUDGET_PCT)
+		pct = SOCK_MIN_BUDGET_PCT;
+	else if (pct > SOCK_MAX_BUDGET_PCT)
+		pct = SOCK_MAX_BUDGET_PCT;
+	s->budget_pct = pct;
 	sock_publish_schedule(s);
 }
 

@@ -12,9 +12,11 @@
  * without blocking.  With a CPU budget (sockets_set_budget()) a tick runs
  * the dump (a "full enumeration") only when the budget allows, and
  * otherwise reads the kernel's O(1) counters: TIME_WAIT count, rates and
- * history then move every tick, groups and alerts at full enumerations.  sockets_refresh() is the synchronous form for tests,
- * benchmarks and one-shot use.  Everything a view reads goes through the
- * const accessors below and stays valid until the next refresh completes.
+ * history then move every tick, groups and alerts at full enumerations.
+ * sockets_refresh() is the synchronous form for tests, benchmarks and
+ * one-shot use (always a full enumeration).  Everything a view reads goes
+ * through the const accessors below and stays valid until the next
+ * refresh completes.
  */
 #ifndef TUBES_MODEL_SOCKETS_H
 #define TUBES_MODEL_SOCKETS_H
@@ -77,10 +79,10 @@ struct sockets_summary {
 	 * /proc/net/sockstat, the TcpExt/Tcp rates, one history sample.
 	 */
 	uint64_t	 full_generation;	/* bumped by full ones only */
-	uint64_t	 full_at_ms;		/* tb_now_ms() of the last one */
+	uint64_t	 full_at_ms;		/* tb_now_ms() of the last */
 	unsigned	 full_interval_ms;	/* between them now (ticks) */
-	double		 full_cpu_ms;		/* thread CPU the last one took */
-	int		 is_budgeted;		/* full_interval_ms > the tick */
+	double		 full_cpu_ms;		/* thread CPU the last took */
+	int		 is_budgeted;		/* full_interval_ms > tick */
 	/* Tcp counters from /proc/net/snmp; -1 when unreadable. */
 	int64_t		 curr_estab;		/* ESTABLISHED + CLOSE_WAIT */
 	double		 active_opens_per_s;	/* valid if has_rates */
