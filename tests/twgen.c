@@ -39,7 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TW_MAX_PORTS		64
+#define TW_MAX_PORTS		8192	/* sockets_cap.sh needs > 4096 destinations */
 #define TW_MAX_STEPS		16
 #define TW_MAX_CLIENTS		4096
 #define TW_MAX_FDS		65536
