@@ -12,12 +12,16 @@
 #include <strings.h>
 
 #include "sanitize.h"
+#include "xmalloc.h"
+#include "model/dns_query.h"
 
 #define OPTS_MAX_DURATION_MS	(7L * 24 * 3600 * 1000)	/* a week */
 #define OPTS_MIN_INTERVAL_MS	100
 #define OPTS_MAX_INTERVAL_MS	(3600L * 1000)
 #define OPTS_MAX_COUNT		1000000
 #define OPTS_SHOW_MAX		64	/* argv bytes echoed in a message */
+#define OPTS_DNS_TIMEOUT_MAX	60000
+#define OPTS_DNS_TRIES_MAX	10
 
 enum {
 	OPT_DUMP = 256,
@@ -68,10 +72,6 @@ static const struct opts_later {
 	{ 'r', TB_PANE_HTTP },
 	{ 'w', TB_PANE_HTTP },
 	{ OPT_FETCH, TB_PANE_HTTP },
-	{ 's', TB_PANE_DNS },
-	{ 'q', TB_PANE_DNS },
-	{ OPT_DNS_TIMEOUT, TB_PANE_DNS },
-	{ OPT_DNS_TRIES, TB_PANE_DNS },
 	{ 'P', TB_PANE_TRACE },
 	{ 'm', TB_PANE_TRACE },
 	{ OPT_LAB, 0 },
@@ -106,14 +106,23 @@ static const char opts_help[] =
 "  -n, --numeric        do not resolve addresses to names\n"
 "  -4, -6               IPv4 or IPv6 only\n"
 "  -p, --port PORT      destination port of probes and HTTP port of interest\n"
+"  -q, --query NAME[/TYPE]\n"
+"                       add a DNS lookup (repeatable): A, AAAA, CNAME, MX,\n"
+"                       TXT, NS, SOA, PTR, SRV, CAA or TYPEnnn; an address\n"
+"                       is looked up in reverse (PTR); -q @FILE reads one\n"
+"                       NAME[/TYPE] per line\n"
+"  -s, --server ADDR[:PORT]\n"
+"                       DNS server to ask (repeatable; [v6]:PORT for IPv6;\n"
+"                       default: the nameservers of /etc/resolv.conf)\n"
+"  --dns-timeout MS     wait per DNS try (default 2000, 1 to 60000)\n"
+"  --dns-tries N        DNS tries per lookup (default 2, 1 to 10); a silent\n"
+"                       server is a timeout after N x MS\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
 "\n"
 "Options of panes not built yet (accepted later, refused now):\n"
 "  -i, --interface IFACE  -f, --filter EXPR  -r, --read FILE\n"
 "  -w, --write FILE  --fetch [N]                          (http pane)\n"
-"  -s, --server ADDR[:PORT]  -q, --query NAME[/TYPE]\n"
-"  --dns-timeout MS  --dns-tries N                        (dns pane)\n"
 "  -P, --protocol icmp|udp|tcp  -m, --max-ttl N          (trace pane)\n"
 "  --lab                                           (every pane)\n"
 "\n"
@@ -419,6 +428,91 @@ opts_getopt_error(int c, char **argv, char *err, size_t errlen)
 	    opts_show(show, sizeof(show), name));
 }
 
+void
+tb_opts_free(struct tb_opts *o)
+{
+	size_t	i;
+
+	for (i = 0; i < o->nqueries; i++)
+		free(o->queries[i].name);
+	free(o->queries);
+	o->queries = NULL;
+	o->nqueries = o->queries_cap = 0;
+}
+
+/* One checked NAME[/TYPE]; where says where it came from in errors. */
+static enum tb_opts_result
+opts_query_one(struct tb_opts *o, const char *arg, const char *where,
+    char *err, size_t errlen)
+{
+	char		name[DNS_QUERY_NAMELEN], why[1024];
+	uint16_t	type;
+
+	if (dns_query_parse(arg, name, sizeof(name), &type, why,
+	    sizeof(why)) == -1)
+		return opts_fail(err, errlen, "%s%s", where, why);
+	if (o->nqueries == TB_MAX_QUERIES)
+		return opts_fail(err, errlen, "too many DNS lookups (at most "
+		    "%d)", TB_MAX_QUERIES);
+	if (o->nqueries == o->queries_cap) {
+		o->queries_cap = o->queries_cap ? o->queries_cap * 2 : 8;
+		o->queries = xreallocarray(o->queries, o->queries_cap,
+		    sizeof(*o->queries));
+	}
+	o->queries[o->nqueries].name = xstrdup(name);
+	o->queries[o->nqueries].type = type;
+	o->nqueries++;
+	return TB_OPTS_RUN;
+}
+
+/* -q @FILE: one NAME[/TYPE] per line; blank lines and # comments skipped. */
+static enum tb_opts_result
+opts_query_file(struct tb_opts *o, const char *path, char *err,
+    size_t errlen)
+{
+	enum tb_opts_result	 r = TB_OPTS_RUN;
+	FILE			*fp;
+	char			*line = NULL, where[64], show[128];
+	size_t			 cap = 0, lineno = 0, n;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return opts_fail(err, errlen, "-q @%s: %s",
+		    opts_show(show, sizeof(show), path), strerror(errno));
+	while (r == TB_OPTS_RUN && getline(&line, &cap, fp) != -1) {
+		lineno++;
+		n = strcspn(line, "\r\n");
+		line[n] = '\0';
+		n = strspn(line, " \t");
+		if (line[n] == '\0' || line[n] == '#')
+			continue;
+		snprintf(where, sizeof(where), "-q @FILE line %zu: ", lineno);
+		r = opts_query_one(o, line + n, where, err, errlen);
+	}
+	if (r == TB_OPTS_RUN && ferror(fp))
+		r = opts_fail(err, errlen, "-q @%s: read error",
+		    opts_show(show, sizeof(show), path));
+	free(line);
+	fclose(fp);
+	return r;
+}
+
+static enum tb_opts_result
+opts_server(struct tb_opts *o, const char *arg, char *err, size_t errlen)
+{
+	struct dns_server_addr	a;
+	char			show[128];
+
+	if (dns_server_parse(arg, &a) == -1)
+		return opts_fail(err, errlen, "bad value '%s' for --server: "
+		    "want an IPv4 or IPv6 address, ADDR:PORT or [V6]:PORT",
+		    opts_show(show, sizeof(show), arg));
+	if (o->nservers == TB_MAX_SERVERS)
+		return opts_fail(err, errlen, "too many DNS servers (at most "
+		    "%d)", TB_MAX_SERVERS);
+	o->servers[o->nservers++] = arg;
+	return TB_OPTS_RUN;
+}
+
 static void
 opts_defaults(struct tb_opts *o)
 {
@@ -483,6 +577,22 @@ opts_one(struct tb_opts *o, int c, const char *arg, char *err, size_t errlen)
 			break;
 		o->port = (int)v;
 		return TB_OPTS_RUN;
+	case 'q':
+		if (arg[0] == '@')
+			return opts_query_file(o, arg + 1, err, errlen);
+		return opts_query_one(o, arg, "-q ", err, errlen);
+	case 's':
+		return opts_server(o, arg, err, errlen);
+	case OPT_DNS_TIMEOUT:
+		if (opts_long_value(arg, 1, OPTS_DNS_TIMEOUT_MAX, &v) == -1)
+			break;
+		o->dns_timeout_ms = v;
+		return TB_OPTS_RUN;
+	case OPT_DNS_TRIES:
+		if (opts_long_value(arg, 1, OPTS_DNS_TRIES_MAX, &v) == -1)
+			break;
+		o->dns_tries = (int)v;
+		return TB_OPTS_RUN;
 	default:
 		return opts_later_error(c, err, errlen);
 	}
@@ -491,7 +601,9 @@ opts_one(struct tb_opts *o, int c, const char *arg, char *err, size_t errlen)
 	    opts_name(name, sizeof(name), c),
 	    c == 't' ? "seconds, 0 or more, e.g. 2 or 0.5" :
 	    c == OPT_INTERVAL ? "seconds, at least 0.1" :
-	    c == 'c' ? "a count, 1 or more" : "a port, 1 to 65535");
+	    c == 'c' ? "a count, 1 or more" :
+	    c == OPT_DNS_TIMEOUT ? "milliseconds, 1 to 60000" :
+	    c == OPT_DNS_TRIES ? "a count, 1 to 10" : "a port, 1 to 65535");
 }
 
 /* Ports the targets did not spell out: -p, else the URL scheme's. */
@@ -537,6 +649,10 @@ tb_opts_parse(struct tb_opts *o, int argc, char **argv, char *err,
 			return r;
 	if (o->is_json && !o->is_dump)
 		return opts_fail(err, errlen, "--json needs --dump");
+	if (!(o->panes & TB_PANE_DNS) && (o->nqueries > 0 || o->nservers > 0 ||
+	    o->dns_timeout_ms > 0 || o->dns_tries > 0))
+		return opts_fail(err, errlen, "DNS options need the dns pane "
+		    "(add dns to --panes)");
 	opts_target_ports(o);
 	return TB_OPTS_RUN;
 }

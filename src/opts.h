@@ -3,6 +3,7 @@
 #define TUBES_OPTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define TB_PANE_DNS	0x1
 #define TB_PANE_TRACE	0x2
@@ -11,11 +12,13 @@
 #define TB_PANE_ALL	(TB_PANE_DNS | TB_PANE_TRACE | TB_PANE_HTTP | \
 			    TB_PANE_SOCKETS)
 /* Panes this build can run; --panes naming another is a usage error. */
-#define TB_PANE_AVAILABLE	TB_PANE_SOCKETS
+#define TB_PANE_AVAILABLE	(TB_PANE_DNS | TB_PANE_SOCKETS)
 
 #define TB_MAX_TARGETS		8
 #define TB_DUMP_DEFAULT_MS	1000	/* default --dump sample */
 #define TB_REFRESH_DEFAULT_MS	1000	/* TUI sockets refresh */
+#define TB_MAX_SERVERS		16	/* -s given */
+#define TB_MAX_QUERIES		1000000	/* -q, with -q @FILE names */
 
 struct tb_target {
 	const char	*input;		/* as typed (argv, not sanitized) */
@@ -23,6 +26,12 @@ struct tb_target {
 	int		 port;		/* from URL or -p, -1 unknown */
 	int		 is_url;	/* http:// or https:// */
 	int		 is_https;
+};
+
+/* A -q lookup, checked: an address is already its reverse name/PTR. */
+struct tb_query {
+	char		*name;
+	uint16_t	 type;
 };
 
 struct tb_opts {
@@ -37,6 +46,12 @@ struct tb_opts {
 	int		 port;		/* -p, -1 unset */
 	struct tb_target targets[TB_MAX_TARGETS];
 	size_t		 ntargets;
+	const char	*servers[TB_MAX_SERVERS];	/* -s, argv strings */
+	size_t		 nservers;
+	struct tb_query	*queries;	/* -q in order; tb_opts_free() */
+	size_t		 nqueries, queries_cap;
+	long		 dns_timeout_ms;	/* --dns-timeout; 0 default */
+	int		 dns_tries;		/* --dns-tries; 0 default */
 };
 
 enum tb_opts_result {
@@ -49,6 +64,7 @@ enum tb_opts_result {
  * prefix, no newline).  --help and --version print to stdout. */
 enum tb_opts_result tb_opts_parse(struct tb_opts *o, int argc, char **argv,
 		    char *err, size_t errlen);
+void		 tb_opts_free(struct tb_opts *);	/* the -q lookups */
 void		 tb_opts_usage(void *fp);	/* FILE *, for --help */
 const char	*tb_pane_name(int pane_bit);
 

@@ -78,7 +78,7 @@ usage_error "unknown flag" --bogus-flag
 usage_error "unknown short flag" -Z
 usage_error "--json without --dump" --json
 usage_error "--panes bogus" --dump --panes bogus
-usage_error "--panes dns (not built)" --dump --panes dns
+usage_error "--panes trace (not built)" --dump --panes trace
 usage_error "-t -1" --dump -t -1
 usage_error "-t junk" --dump -t 1s
 usage_error "option of a later pane" --dump -i eth0

@@ -300,13 +300,19 @@ dump_text(FILE *fp, const struct dump_ctx *ctx)
 	char	started[32], target[256];
 
 	dump_iso8601(started, sizeof(started), ctx->started);
-	fprintf(fp, "tubes %s \xe2\x80\x94 %sreport", PACKAGE_VERSION,
+	fprintf(fp, "tubes %s \xe2\x80\x94 %s%sreport", PACKAGE_VERSION,
+	    ctx->dns != NULL ? "dns " : "",
 	    ctx->sockets != NULL ? "sockets " : "");
 	if (ctx->opts != NULL && ctx->opts->ntargets > 0)
 		fprintf(fp, " for %s", dump_safe(target, sizeof(target),
 		    ctx->opts->targets[0].input));
 	fprintf(fp, ", started %s, sampled %.1f s\n\n", started,
 	    (double)ctx->duration_ms / 1000);
+	if (ctx->dns != NULL) {
+		dump_dns_text(fp, ctx->dns);
+		if (ctx->sockets != NULL)
+			fputc('\n', fp);
+	}
 	if (ctx->sockets != NULL)
 		dump_sockets_text(fp, ctx->sockets);
 	return fflush(fp) == EOF || ferror(fp) ? -1 : 0;
@@ -488,6 +494,10 @@ dump_json(FILE *fp, const struct dump_ctx *ctx)
 	json_kint(j, "duration_ms", (int64_t)ctx->duration_ms);
 	if (ctx->opts != NULL && ctx->opts->ntargets > 0)
 		dump_target_json(j, &ctx->opts->targets[0]);
+	if (ctx->dns != NULL) {
+		json_key(j, "dns");
+		dump_dns_json(j, ctx->dns);
+	}
 	if (ctx->sockets != NULL) {
 		json_key(j, "sockets");
 		dump_sockets_json(j, ctx->sockets);

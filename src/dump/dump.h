@@ -8,12 +8,14 @@
 
 struct tb_opts;
 struct sockets;
+struct dns;
 
 struct dump_ctx {
 	const struct tb_opts	*opts;
 	time_t			 started;	/* wall clock at start */
 	uint64_t		 duration_ms;	/* measured */
 	const struct sockets	*sockets;	/* NULL if the pane did not run */
+	const struct dns	*dns;		/* NULL if the pane did not run */
 };
 
 /* Write the report; 0, or -1 if stdout failed. */
@@ -24,5 +26,7 @@ int	dump_json(FILE *, const struct dump_ctx *);
 struct json;
 void	dump_sockets_text(FILE *, const struct sockets *);
 void	dump_sockets_json(struct json *, const struct sockets *);
+void	dump_dns_text(FILE *, const struct dns *);
+void	dump_dns_json(struct json *, const struct dns *);
 
 #endif

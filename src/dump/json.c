@@ -229,6 +229,22 @@ json_str(struct json *j, const char *s)
 }
 
 void
+json_str_escaped(struct json *j, const char *s)
+{
+	const char	*p;
+
+	for (p = s; p != NULL && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			break;
+	if (p == NULL || *p != '\0') {
+		json_str(j, s);
+		return;
+	}
+	json_sep(j);
+	json_quote(j->fp, s);
+}
+
+void
 json_int(struct json *j, int64_t v)
 {
 	json_sep(j);

@@ -27,6 +27,13 @@ void	json_key(struct json *, const char *key);	/* key: trusted ASCII */
 /* Untrusted bytes, any content: sanitized (TB_SAN_UTF8) then escaped. */
 void	json_str(struct json *, const char *);
 void	json_strn(struct json *, const void *, size_t);
+/*
+ * A string already escaped to printable ASCII by its parser (dns_wire's
+ * presentation form: "\\027" for ESC): written as is, JSON-quoted, so it
+ * is not escaped twice.  Anything outside 0x20-0x7e in it falls back to
+ * json_str.
+ */
+void	json_str_escaped(struct json *, const char *);
 void	json_int(struct json *, int64_t);
 void	json_uint(struct json *, uint64_t);
 /* Finite numbers with up to `decimals` fraction digits; NaN/inf -> null. */

@@ -47,8 +47,27 @@ struct pane_ops {
 	size_t		(*nrows)(const struct pane *);
 	/* A key the UI did not use; 1 if the pane used it. May be NULL. */
 	int		(*key)(struct pane *, int key);
+
+	/* Optional, NULL or 0 when unused: */
+	/* Words after the name in the title ("requery on"). */
+	void		(*title)(const struct pane *, char *buf, size_t len);
+	/* Keys for the status line while focused ("a:lookup"). */
+	const char	*keys_hint;
+	/*
+	 * A line prompt: prompt_key opens "prompt_label" on the status line;
+	 * Enter hands the typed line to prompt(), which returns 0, or -1
+	 * with err (shown on the status line) filled.
+	 */
+	int		 prompt_key;
+	const char	*prompt_label;
+	int		(*prompt)(struct pane *, const char *line, char *err,
+			    size_t errlen);
+	/* Wake the UI this often (ms) so cells derived from the clock (a
+	 * TTL counting down) move; generation() says when they did. */
+	unsigned	 tick_ms;
 };
 
+extern const struct pane_ops	pane_dns;
 extern const struct pane_ops	pane_sockets;
 
 #endif

@@ -41,10 +41,17 @@
 #define UI_ESC_DELAY_MS		25	/* Esc alone vs an escape sequence */
 #define UI_KEY_ESC		27
 #define UI_KEY_CTRL(c)		((c) & 0x1f)
+#define UI_PROMPT_MAX		1040	/* a typed DNS name with escapes */
+#define UI_MSG_MAX		256
+
+/* What the bottom-line prompt is for. */
+#define UI_PROMPT_FILTER	1
+#define UI_PROMPT_PANE		2	/* the focused pane's own prompt */
 
 /* Every pane tubes knows, in screen order.  Only those enabled with
  * --panes whose model exists are shown. */
 static const struct pane_ops *const ui_pane_table[] = {
+	&pane_dns,
 	&pane_sockets,
 };
 #define UI_NPANE_TABLE	(sizeof(ui_pane_table) / sizeof(ui_pane_table[0]))
@@ -63,12 +70,15 @@ struct ui {
 	int			 is_zoomed;
 	int			 is_paused;
 	int			 is_help;
-	int			 is_prompt;
+	int			 is_prompt;	/* 0 or UI_PROMPT_* */
 	int			 is_too_small;
 	int			 is_dirty;	/* input or resize happened */
-	char			 prompt[PANE_FILTER_MAX];
+	char			 prompt[UI_PROMPT_MAX];
 	size_t			 prompt_len;
+	char			 msg[UI_MSG_MAX];	/* until the next key */
 	unsigned		 drain_timer;
+	unsigned		 tick_timer;
+	unsigned		 tick_ms;	/* smallest pane tick_ms */
 };
 
 /* For the tb_fatal cleanup hook, which may run after ui_free(). */
@@ -188,8 +198,9 @@ static void
 ui_draw_pane(struct ui *ui, struct pane *p)
 {
 	struct layout_rect	 area;
-	char			 title[PANE_FILTER_MAX * 4 + 64];
+	char			 title[PANE_FILTER_MAX * 4 + 192];
 	char			 filt[TB_SAN_BOUND(PANE_FILTER_MAX)];
+	char			 extra[96];
 	char			 note[64];
 	size_t			 nrows;
 
@@ -205,11 +216,15 @@ ui_draw_pane(struct ui *ui, struct pane *p)
 		p->ops->draw(p, &area, &ui->theme);
 	}
 	p->drawn_gen = p->ops->generation(p);
-	if (p->filter[0] != '\0') {
+	extra[0] = '\0';
+	if (p->ops->title != NULL)
+		p->ops->title(p, extra, sizeof(extra));
+	filt[0] = '\0';
+	if (p->filter[0] != '\0')
 		tb_sanitize_str(filt, sizeof(filt), p->filter);
-		snprintf(title, sizeof(title), "%s  /%s", p->ops->name, filt);
-	} else
-		snprintf(title, sizeof(title), "%s", p->ops->name);
+	snprintf(title, sizeof(title), "%s%s%s%s%s", p->ops->name,
+	    extra[0] != '\0' ? "  " : "", extra, filt[0] != '\0' ? "  /" : "",
+	    filt);
 	ui_pane_note(p, nrows, note, sizeof(note));
 	widgets_box(p->win, &ui->theme, title, note,
 	    p->is_focused && ui->npanes > 1);
@@ -219,16 +234,28 @@ ui_draw_pane(struct ui *ui, struct pane *p)
 static void
 ui_draw_prompt(struct ui *ui)
 {
-	WINDOW	*w = ui->status;
-	attr_t	 a = theme_attr(&ui->theme, THEME_PROMPT);
-	int	 cols = getmaxx(w), x;
+	WINDOW		*w = ui->status;
+	struct pane	*p = ui_focused(ui);
+	attr_t		 a = theme_attr(&ui->theme, THEME_PROMPT);
+	const char	*label = "filter /", *hint =
+			    " (Enter applies, Esc cancels, empty clears)";
+	const char	*text = ui->prompt;
+	int		 cols = getmaxx(w), x, room;
 
+	if (ui->is_prompt == UI_PROMPT_PANE && p != NULL) {
+		label = p->ops->prompt_label;
+		hint = " (Enter runs it, Esc cancels)";
+	}
 	wattrset(w, a);
 	mvwhline(w, 0, 0, ' ', cols);
-	x = widgets_put(w, 0, 0, cols, a, "filter /");
-	x += widgets_put(w, 0, x, cols - x - 1, a, ui->prompt);
+	x = widgets_put(w, 0, 0, cols, a, label);
+	/* A long line shows its end, where the typing happens. */
+	room = cols - x - 1;
+	if (room > 0 && (int)ui->prompt_len > room)
+		text += ui->prompt_len - (size_t)room;
+	x += widgets_put(w, 0, x, room, a, text);
 	widgets_put(w, 0, x + 2, cols - x - 2, theme_attr(&ui->theme,
-	    THEME_DIM), " (Enter applies, Esc cancels, empty clears)");
+	    THEME_DIM), hint);
 	wmove(w, 0, x);
 }
 
@@ -258,10 +285,20 @@ ui_draw_status(struct ui *ui)
 		    theme_attr(&ui->theme, THEME_PAUSED), "PAUSED");
 		x += widgets_put(w, 0, x, cols - x, a, " | ");
 	}
+	if (ui->msg[0] != '\0') {
+		widgets_put(w, 0, x, cols - x, theme_attr(&ui->theme,
+		    THEME_CRIT), ui->msg);
+		wnoutrefresh(w);
+		return;
+	}
 	if (ui->is_zoomed)
 		x += widgets_put(w, 0, x, cols - x, a, "ZOOM | ");
 	if (p != NULL && p->filter[0] != '\0')
 		x += widgets_put(w, 0, x, cols - x, a, "filtered | ");
+	if (p != NULL && p->ops->keys_hint != NULL) {
+		x += widgets_put(w, 0, x, cols - x, a, p->ops->keys_hint);
+		x += widgets_put(w, 0, x, cols - x, a, " ");
+	}
 	widgets_put(w, 0, x, cols - x, a, "?:help q:quit p:pause /:filter "
 	    "Enter:zoom Tab:focus");
 	wnoutrefresh(w);
@@ -464,9 +501,43 @@ ui_key_prompt(struct ui *ui, int ch)
 	(void)ch;
 	if (p == NULL)
 		return;
-	ui->is_prompt = 1;
+	ui->is_prompt = UI_PROMPT_FILTER;
 	snprintf(ui->prompt, sizeof(ui->prompt), "%s", p->filter);
 	ui->prompt_len = strlen(ui->prompt);
+}
+
+/* The focused pane's own prompt (a DNS lookup): starts empty. */
+static void
+ui_pane_prompt_open(struct ui *ui)
+{
+	ui->is_prompt = UI_PROMPT_PANE;
+	ui->prompt[ui->prompt_len = 0] = '\0';
+}
+
+/* Enter on the prompt: apply the filter or hand the line to the pane. */
+static void
+ui_prompt_done(struct ui *ui, struct pane *p)
+{
+	char	err[UI_MSG_MAX];
+	size_t	n;
+	int	kind = ui->is_prompt;
+
+	ui->is_prompt = 0;
+	if (p == NULL)
+		return;
+	if (kind == UI_PROMPT_FILTER) {
+		n = ui->prompt_len < sizeof(p->filter) ? ui->prompt_len :
+		    sizeof(p->filter) - 1;
+		memcpy(p->filter, ui->prompt, n);
+		p->filter[n] = '\0';
+		p->scroll = 0;
+		return;
+	}
+	if (ui->prompt_len == 0 || p->ops->prompt == NULL)
+		return;
+	err[0] = '\0';
+	if (p->ops->prompt(p, ui->prompt, err, sizeof(err)) == -1)
+		tb_sanitize(ui->msg, sizeof(ui->msg), err, strlen(err), 0, 0);
 }
 
 /* New first row for a scroll key; page is the rows shown. */
@@ -563,11 +634,7 @@ ui_prompt_key(struct ui *ui, int ch)
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		ui->is_prompt = 0;
-		if (p != NULL) {
-			memcpy(p->filter, ui->prompt, sizeof(p->filter));
-			p->scroll = 0;
-		}
+		ui_prompt_done(ui, p);
 		return;
 	case KEY_BACKSPACE:
 	case 127:
@@ -579,9 +646,11 @@ ui_prompt_key(struct ui *ui, int ch)
 		ui->prompt[ui->prompt_len = 0] = '\0';
 		return;
 	}
-	/* Printable ASCII only: the filter matches addresses and names. */
-	if (ch >= 0x20 && ch < 0x7f &&
-	    ui->prompt_len + 1 < sizeof(ui->prompt)) {
+	/* Printable ASCII only: filters and lookups are addresses and
+	 * names.  The filter is bounded by the pane's buffer. */
+	if (ch >= 0x20 && ch < 0x7f && ui->prompt_len + 1 <
+	    (ui->is_prompt == UI_PROMPT_FILTER ? PANE_FILTER_MAX :
+	    sizeof(ui->prompt))) {
 		ui->prompt[ui->prompt_len++] = (char)ch;
 		ui->prompt[ui->prompt_len] = '\0';
 	}
@@ -615,6 +684,7 @@ ui_key(struct ui *ui, int ch)
 	size_t		 i;
 
 	ui->is_dirty = 1;
+	ui->msg[0] = '\0';
 	if (ch == KEY_RESIZE) {
 		ui_relayout(ui);
 		return;
@@ -632,8 +702,24 @@ ui_key(struct ui *ui, int ch)
 			ui_keys[i].fn(ui, ch);
 			return;
 		}
-	if ((p = ui_focused(ui)) != NULL && p->ops->key != NULL)
+	if ((p = ui_focused(ui)) == NULL)
+		return;
+	if (p->ops->prompt_key != 0 && p->ops->prompt_key == ch &&
+	    p->ops->prompt != NULL)
+		ui_pane_prompt_open(ui);
+	else if (p->ops->key != NULL)
 		p->ops->key(p, ch);
+}
+
+/* Wakes the loop so before-sleep asks the panes whether time moved
+ * something on screen (a TTL counting down). */
+static void
+ui_on_tick(void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui->tick_timer = tb_loop_timer(ui->loop, tb_now_ms() + ui->tick_ms,
+	    ui_on_tick, ui);
 }
 
 static void	ui_on_drain_timer(void *);
@@ -726,6 +812,9 @@ ui_add_panes(struct ui *ui, const struct tb_opts *opts,
 		if (p->ops->attach(p, models) == -1)
 			continue;
 		p->drawn_gen = (uint64_t)-1;
+		if (p->ops->tick_ms > 0 && (ui->tick_ms == 0 ||
+		    p->ops->tick_ms < ui->tick_ms))
+			ui->tick_ms = p->ops->tick_ms;
 		ui->npanes++;
 	}
 	if (ui->npanes > 0)
@@ -773,6 +862,8 @@ ui_new(struct tb_loop *loop, const struct tb_opts *opts,
 	if (tb_loop_io(loop, STDIN_FILENO, POLLIN, ui_on_input, ui) == -1)
 		tb_fatalx("cannot watch the terminal for keys");
 	tb_loop_before_sleep(loop, ui_on_before_sleep, ui);
+	if (ui->tick_ms > 0)
+		ui_on_tick(ui);
 	ui_relayout(ui);
 	return ui;
 }
@@ -784,6 +875,8 @@ ui_free(struct ui *ui)
 		return;
 	if (ui->drain_timer != 0)
 		tb_loop_timer_cancel(ui->loop, ui->drain_timer);
+	if (ui->tick_timer != 0)
+		tb_loop_timer_cancel(ui->loop, ui->tick_timer);
 	tb_loop_io_del(ui->loop, STDIN_FILENO);
 	ui_del_windows(ui);
 	ui_cleanup(NULL);

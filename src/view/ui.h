@@ -9,9 +9,11 @@
 struct tb_loop;
 struct tb_opts;
 struct sockets;
+struct dns;
 
 struct ui_models {
 	struct sockets	*sockets;	/* NULL when the pane is off */
+	struct dns	*dns;		/* NULL when the pane is off */
 };
 
 /* Start curses and register with the loop; exits via tb_fatalx on error.

@@ -85,13 +85,14 @@ keys() {
 	$TMUX_CMD send-keys "$@" || fail "send-keys $*"
 }
 
+# The sockets pane alone (the DNS pane has tests/tui/tui_dns.sh).
 # $1: tmux socket, $2: environment for tubes (env(1) arguments),
 # $3: what this run is.
 run_session() {
 	TMUX_CMD="tmux -L $1 -f /dev/null"
 	shift
 	$TMUX_CMD new -d -x 100 -y 30 \
-	    "env $1 '$TUBES'; echo TUBES-EXITED rc=\$?; sleep 30" ||
+	    "env $1 '$TUBES' --panes sockets; echo TUBES-EXITED rc=\$?; sleep 30" ||
 	    fail "cannot start tmux"
 	wait_for "sockets" "$2: the sockets pane title"
 	wait_for "ESTABLISHED" "$2: the state table"

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ parse_v(const char **args)
 		argv[argc] = store[argc - 1];
 	}
 	argv[argc] = NULL;
+	tb_opts_free(&o);
 	return tb_opts_parse(&o, argc, argv, err, sizeof(err));
 }
 
@@ -112,13 +114,75 @@ test_targets(void)
 }
 
 static void
+test_dns(void)
+{
+	char	path[] = "/tmp/t_opts.XXXXXX";
+	int	fd;
+
+	is_int(PARSE("-q", "www.lab.test", "-q", "lab.test/mx", "-q",
+	    "192.0.2.1", "-q", "x.test/TYPE65"), TB_OPTS_RUN, "-q four times");
+	is_int(o.nqueries, 4, "four lookups");
+	if (o.nqueries == 4) {
+		is_str(o.queries[0].name, "www.lab.test", "-q name");
+		is_int(o.queries[0].type, 1, "-q default A");
+		is_int(o.queries[1].type, 15, "-q /mx");
+		is_str(o.queries[2].name, "1.2.0.192.in-addr.arpa",
+		    "-q address: reverse name");
+		is_int(o.queries[2].type, 12, "-q address: PTR");
+		is_int(o.queries[3].type, 65, "-q TYPE65");
+	}
+	is_int(PARSE("-s", "127.0.0.1:5353", "--server", "[::1]:53", "-s",
+	    "::1", "--dns-timeout", "300", "--dns-tries", "3"), TB_OPTS_RUN,
+	    "-s, --dns-timeout, --dns-tries");
+	is_int(o.nservers, 3, "three servers");
+	is_int(o.dns_timeout_ms, 300, "--dns-timeout");
+	is_int(o.dns_tries, 3, "--dns-tries");
+	usage(PARSE("-q", "a..b"), "-q a..b: empty label at offset 2",
+	    "-q a..b");
+	usage(PARSE("-q", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaa.test"), "longer than 63 bytes", "-q long label");
+	usage(PARSE("-q", "x.test/BOGUS"), "unknown type 'BOGUS'",
+	    "-q unknown type");
+	usage(PARSE("-s", "ns.example"), "bad value 'ns.example' for --server",
+	    "-s name");
+	usage(PARSE("-s", "1.2.3.4:0"), "for --server", "-s port 0");
+	usage(PARSE("--dns-timeout", "0"), "for --dns-timeout", "timeout 0");
+	usage(PARSE("--dns-timeout", "60001"), "for --dns-timeout",
+	    "timeout too big");
+	usage(PARSE("--dns-tries", "11"), "for --dns-tries", "tries 11");
+	usage(PARSE("--panes", "sockets", "-q", "x.test"), "need the dns pane",
+	    "-q without the dns pane");
+	usage(PARSE("-q", "@/nonexistent/t_opts"), "-q @/nonexistent",
+	    "-q @missing file");
+	if ((fd = mkstemp(path)) == -1 ||
+	    write(fd, "# names\na.test\n\n b.test/AAAA\r\n", 31) != 31) {
+		ok(0, "temp file");
+		return;
+	}
+	close(fd);
+	snprintf(err, sizeof(err), "@%s", path);
+	is_int(PARSE("-q", err), TB_OPTS_RUN, "-q @FILE");
+	is_int(o.nqueries, 2, "-q @FILE: two names");
+	if (o.nqueries == 2)
+		is_int(o.queries[1].type, 28, "-q @FILE: /AAAA, CRLF");
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd == -1 || write(fd, "ok.test\nbad..name\n", 18) != 18)
+		ok(0, "temp file again");
+	close(fd);
+	snprintf(err, sizeof(err), "@%s", path);
+	usage(PARSE("-q", err), "line 2: bad..name: empty label",
+	    "-q @FILE names the bad line");
+	unlink(path);
+}
+
+static void
 test_bad(void)
 {
 	usage(PARSE("--json"), "--json needs --dump", "--json without --dump");
 	usage(PARSE("--panes", "bogus"), "bad --panes 'bogus'",
 	    "unknown pane");
-	usage(PARSE("--panes", "dns"), "the dns pane is not built yet "
-	    "(available: sockets)", "known pane not built");
+	usage(PARSE("--panes", "trace"), "the trace pane is not built yet "
+	    "(available: dns,sockets)", "known pane not built");
 	usage(PARSE("--panes", "sockets,"), "bad --panes", "empty pane name");
 	usage(PARSE("--panes", ""), "bad --panes", "empty --panes");
 	usage(PARSE("-t", "-1"), "bad value '-1' for --duration",
@@ -147,15 +211,12 @@ test_bad(void)
 	    "missing long value");
 	usage(PARSE("-i", "eth0"), "option --interface needs the http pane, "
 	    "which is not built yet", "-i refused for now");
-	usage(PARSE("--query", "x.test"), "option --query needs the dns pane",
-	    "--query refused for now");
 	usage(PARSE("-P", "udp"), "option --protocol needs the trace pane",
 	    "-P refused for now");
 	usage(PARSE("--fetch"), "option --fetch needs the http pane",
 	    "--fetch refused for now");
 	usage(PARSE("--lab"), "option --lab needs the",
 	    "--lab refused for now");
-	usage(PARSE("--dns-tries", "3"), "needs the dns pane", "--dns-tries");
 	usage(PARSE("ftp://x.test"), "bad target 'ftp://x.test'",
 	    "ftp URL");
 	usage(PARSE("http://"), "bad target", "URL without a host");
@@ -207,6 +268,7 @@ main(void)
 	test_good();
 	test_targets();
 	test_bad();
+	test_dns();
 	test_exit_ok();
 	return done_testing();
 }

@@ -1,0 +1,172 @@
+/*
+ * The DNS engine: lookups sent to several servers side by side through
+ * c-ares 1.18 (one channel per server, so each answer is attributed and
+ * timed by us), decoded with dns_wire so every TTL and header flag shows.
+ *
+ * A lookup (name, type) is asked of every server: one row per (lookup,
+ * server).  Short names are expanded through the resolv.conf search list
+ * as the resolver does; a truncated UDP answer is asked again over TCP.
+ * Retries are ours, not c-ares's (its back-off is exponential): each try
+ * waits exactly timeout_ms, so a silent server is reported as "timeout"
+ * after tries x timeout_ms.
+ *
+ * Everything a view reads goes through the const accessors below.  Row
+ * pointers stay valid until dns_free (rows are never moved or removed);
+ * a row's contents change when an answer arrives (watch dns_generation).
+ * Every string that came from the network is printable ASCII as dns_wire
+ * wrote it; views still pass it through the sanitizer or JSON writer.
+ */
+#ifndef TUBES_MODEL_DNS_H
+#define TUBES_MODEL_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct dns;
+struct tb_loop;
+
+#define DNS_TIMEOUT_DEFAULT_MS	2000	/* per try */
+#define DNS_TRIES_DEFAULT	2
+#define DNS_TIMEOUT_MAX_MS	60000
+#define DNS_TRIES_MAX		10
+#define DNS_MAX_SERVERS		16
+#define DNS_MAX_LOOKUPS		(1024 * 1024)	/* -q @FILE bound too */
+#define DNS_MAX_ROWS		(1024 * 1024)	/* lookups x servers */
+#define DNS_MAX_INFLIGHT	128	/* per server; the rest wait (FIFO) */
+#define DNS_MAX_ANSWERS		64	/* kept per row; more are counted */
+#define DNS_MAX_SEARCH		8	/* search expansion steps per row */
+#define DNS_HISTORY_LEN		60	/* latency samples per row */
+#define DNS_SERVER_STRLEN	56	/* "[ffff:...:ffff]:65535" */
+#define DNS_EDNS_UDP		1232	/* advertised UDP payload size */
+
+struct dns_conf {
+	/* -s values, "ADDR", "ADDR:PORT", "[V6]:PORT" or a bare IPv6
+	 * address.  None: the nameservers of resolv.conf. */
+	const char *const *servers;
+	size_t		 nservers;
+	unsigned	 timeout_ms;	/* per try; 0: the default */
+	unsigned	 tries;		/* 0: the default */
+	const char	*resolv_conf;	/* NULL: /etc/resolv.conf */
+};
+
+struct dns_answer {
+	const char	*name;		/* owner, no trailing dot */
+	uint16_t	 type;
+	const char	*type_str;	/* "A", "TYPE65" */
+	uint32_t	 ttl;		/* as received */
+	const char	*data;		/* presentation form (dns_wire) */
+};
+
+struct dns_search_step {
+	const char	*name;		/* name asked at this step */
+	const char	*status;	/* "NXDOMAIN", "NOERROR", "timeout"... */
+};
+
+struct dns_row {
+	size_t		 lookup;	/* rows of one lookup share it */
+	size_t		 server_idx;
+	const char	*name;		/* as asked (reverse name for PTR of
+					   an address); no search expansion */
+	const char	*qname;		/* last name actually sent */
+	uint16_t	 type;
+	const char	*type_str;
+	const char	*server;	/* "127.0.0.53:53" */
+
+	/*
+	 * "pending", "NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED",
+	 * "FORMERR", "NOTIMP" (or "RCODE11"), "timeout", "network error"
+	 * or "bad answer" (did not parse).
+	 */
+	const char	*status;
+	int		 is_done;	/* has a final status (once) */
+	int		 rcode;		/* -1 without an answer */
+	/*
+	 * The exchange that gave the status: from sending the try that was
+	 * answered to its answer; a truncated UDP answer plus its TCP retry
+	 * count together.  < 0 while pending or without an answer.
+	 */
+	double		 latency_ms;
+	uint16_t	 hdr_flags;	/* DNS_F_* of the answer */
+	const char	*flags;		/* "qr aa rd ra", "" without answer */
+	uint64_t	 answered_at_ms;	/* tb_now_ms() of the answer */
+	unsigned	 tries;		/* UDP tries the last query used */
+	unsigned	 nqueries;	/* times asked (re-queries count) */
+	const char	*error;		/* NULL, or words: "Connection
+					   refused", "answer did not parse:
+					   ..." */
+
+	const struct dns_answer *answers;	/* answer section, in order */
+	size_t		 nanswers;
+	size_t		 nanswers_dropped;	/* over DNS_MAX_ANSWERS */
+
+	const char *const *cname_chain;	/* qname, then CNAME targets; */
+	size_t		 ncname;	/* 0 unless a CNAME was followed */
+
+	int		 has_negative_ttl;
+	uint32_t	 negative_ttl;	/* SOA of an NXDOMAIN/NODATA */
+
+	int		 is_truncated;	/* the UDP answer had TC */
+	int		 used_tcp;	/* and was asked again over TCP */
+
+	const struct dns_search_step *search;	/* empty unless expanded */
+	size_t		 nsearch;
+
+	int		 has_edns;	/* OPT in the answer */
+	uint16_t	 edns_udp;
+	uint8_t		 edns_version;
+	int		 edns_do;
+
+	/* Status or answer set differs from the same lookup on another
+	 * server (both answered: timeouts and errors do not count). */
+	int		 is_differs;
+	/* Latency samples are kept privately: dns_row_history(). */
+};
+
+/*
+ * Read resolv.conf (servers unless conf names some, search, ndots) and
+ * open one channel per server.  NULL with err filled on failure.
+ */
+struct dns	*dns_new(const struct dns_conf *, char *err, size_t errlen);
+void		 dns_free(struct dns *);
+/* Start sending through the loop; lookups added before wait until then. */
+int		 dns_attach(struct dns *, struct tb_loop *);
+
+/*
+ * Add one lookup, asked of every server.  name is as typed (checked with
+ * dns_name_check; a trailing dot disables the search list).  Returns the
+ * lookup index, or -1 (bad name or the caps reached; counted in
+ * dns_ndropped).
+ */
+long		 dns_lookup_add(struct dns *, const char *name, uint16_t type);
+/* Re-ask each row when its smallest answer TTL (or negative TTL) expires. */
+void		 dns_set_requery(struct dns *, int on);
+int		 dns_is_requery(const struct dns *);
+/* Every row has a final status (true with no lookups). */
+int		 dns_is_done(const struct dns *);
+/* Bumped whenever anything a view shows changed. */
+uint64_t	 dns_generation(const struct dns *);
+
+size_t		 dns_nservers(const struct dns *);
+const char	*dns_server_at(const struct dns *, size_t);
+size_t		 dns_nlookups(const struct dns *);
+size_t		 dns_nrows(const struct dns *);
+const struct dns_row *dns_row_at(const struct dns *, size_t);
+/* Lookups refused by the caps. */
+size_t		 dns_ndropped(const struct dns *);
+/* From resolv.conf. */
+unsigned	 dns_ndots(const struct dns *);
+size_t		 dns_nsearch_domains(const struct dns *);
+const char	*dns_search_domain_at(const struct dns *, size_t);
+unsigned	 dns_timeout_ms(const struct dns *);
+unsigned	 dns_tries(const struct dns *);
+
+/* Up to max latency samples (ms) of row, oldest first; returns how many. */
+size_t		 dns_row_history(const struct dns_row *, double *out,
+		    size_t max);
+/*
+ * Seconds left at now_ms of the smallest answer TTL (of the negative TTL
+ * without answers), 0 once expired; -1 when there is neither.
+ */
+long		 dns_row_ttl_left(const struct dns_row *, uint64_t now_ms);
+
+#endif

@@ -1,0 +1,830 @@
+/*
+ * The DNS pane: a line of settings (servers, search list, schedule), then
+ * a table with a row per (lookup, server).  Rows of one lookup sit
+ * together, so the same name asked of several servers reads side by side;
+ * continuation lines under a row carry the CNAME chain, the further
+ * answers, the search expansion and the error.  TTLs count down live: the
+ * generation folds in the seconds elapsed since each answer, and the UI's
+ * tick wakes the loop to look at it.
+ *
+ * Every string the model holds came from the network or the user; each
+ * goes through tb_sanitize before it reaches the screen.
+ */
+#include "config.h"
+
+#include "view/pane.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "loop.h"
+#include "opts.h"
+#include "sanitize.h"
+#include "model/dns.h"
+#include "model/dns_query.h"
+#include "model/dns_wire.h"
+#include "view/theme.h"
+#include "view/ui.h"
+#include "view/widgets.h"
+
+#define DP_TICK_MS	250	/* a TTL moves within a quarter second */
+#define DP_EXTRA_MAX	2	/* further answers shown unzoomed */
+#define DP_GEN_SCAN	4096	/* rows looked at for the TTL clock */
+#define DP_TEXT_MAX	2048	/* one line of composed text */
+
+enum dp_col_id {
+	DP_COL_NAME, DP_COL_TYPE, DP_COL_STATUS, DP_COL_SERVER, DP_COL_MS,
+	DP_COL_TTL, DP_COL_VIA, DP_COL_ANSWER, DP_COL_FLAGS, DP_COL_HIST,
+	DP_NCOLS
+};
+
+struct dp_col {
+	const char	*title;
+	int		 min_w;
+	int		 prio;		/* 0 always shown; higher drops first */
+	int		 align;
+};
+
+/* Sized so that prio 0-1 fill exactly 78 columns (80 minus the border). */
+static const struct dp_col dp_cols[DP_NCOLS] = {
+	[DP_COL_NAME] =	  { "NAME", 12, 0, WIDGETS_LEFT },
+	[DP_COL_TYPE] =	  { "TYPE", 5, 0, WIDGETS_LEFT },
+	[DP_COL_STATUS] = { "STATUS", 9, 0, WIDGETS_LEFT },
+	[DP_COL_SERVER] = { "SERVER", 15, 1, WIDGETS_LEFT },
+	[DP_COL_MS] =	  { "MS", 6, 0, WIDGETS_RIGHT },
+	[DP_COL_TTL] =	  { "TTL", 6, 0, WIDGETS_RIGHT },
+	[DP_COL_VIA] =	  { "VIA", 3, 1, WIDGETS_LEFT },
+	[DP_COL_ANSWER] = { "ANSWER", 15, 0, WIDGETS_LEFT },
+	[DP_COL_FLAGS] =  { "FLAGS", 11, 2, WIDGETS_LEFT },
+	[DP_COL_HIST] =	  { "LATENCY", 10, 3, WIDGETS_LEFT },
+};
+
+/* The lines one row takes, in the order they are drawn. */
+struct dp_lines {
+	size_t	 first;		/* answer on the row's own line, or SIZE_MAX */
+	size_t	 nextra;	/* further answers drawn */
+	size_t	 nmore;		/* answers not drawn (a "more" line) */
+	int	 has_chain, has_search, has_error;
+	size_t	 total;
+};
+
+enum dp_kind {
+	DP_LINE_MAIN, DP_LINE_CHAIN, DP_LINE_ANSWER, DP_LINE_MORE,
+	DP_LINE_SEARCH, DP_LINE_ERROR
+};
+
+/* What one frame draws into. */
+struct dp_frame {
+	struct pane		*p;
+	WINDOW			*win;
+	const struct theme	*t;
+	const struct dns	*d;
+	uint64_t		 now_ms;
+	int			 is_zoom;
+	int			 x, w;		/* inner columns */
+	int			 y, ybot;	/* next row, end */
+	int			 cw[DP_NCOLS];
+	int			 cx[DP_NCOLS];	/* column starts */
+};
+
+static const char *const pane_dns_help[] = {
+	"# DNS",
+	"Every name is asked of every DNS server (from /etc/resolv.conf, or "
+	"each -s), one row per name and server. Rows of one name sit "
+	"together so the servers' answers read side by side.",
+	"- NAME / TYPE: what was asked. A, AAAA (addresses), CNAME (an "
+	"alias), MX (mail), TXT, NS, SOA, PTR (the name of an address), SRV, "
+	"CAA. Typing an address looks up its name (PTR).",
+	"- STATUS: NOERROR (the server answered; it may still have no record "
+	"of that type), NXDOMAIN (the name does not exist), SERVFAIL (the "
+	"server could not get an answer, often a broken zone or DNSSEC "
+	"failure), REFUSED (the server will not answer you), timeout (no "
+	"answer after every try; see --dns-timeout, --dns-tries), network "
+	"error (the query could not be sent, or the server's port is "
+	"closed), bad answer (the reply did not parse), pending (waiting).",
+	"- SERVER: who was asked. MS: how long the answer took, measured "
+	"by tubes for this server alone.",
+	"- TTL: seconds the answer may still be cached, counting down live. "
+	"At 0 a resolver asks again. For NXDOMAIN and empty answers it is "
+	"the negative-caching time from the zone's SOA record.",
+	"- VIA: udp, or tcp when the UDP answer came back truncated (TC: too "
+	"big for one datagram) and was asked again over TCP.",
+	"- ANSWER: the first answer; further answers go on the lines below "
+	"(Enter zooms to see them all). Highlighted answers differ from "
+	"another server's answers to the same question.",
+	"- FLAGS: the answer's header bits. qr: a response; aa: from a "
+	"server authoritative for the zone; tc: truncated; rd: recursion "
+	"asked; ra: recursion available; ad: DNSSEC-validated by the "
+	"server; cd: checking disabled.",
+	"- LATENCY: the history of MS for this row (re-queries add to it).",
+	"A CNAME chain (www -> web -> address) means the name is an alias: "
+	"the server followed each alias to the final name and its records. "
+	"It is drawn as a chain under the row.",
+	"Search list: a short name (fewer dots than resolv.conf's ndots) is "
+	"tried with each search domain first, then as typed, as the system "
+	"resolver does; the steps tried are listed under the row. End a name "
+	"with a dot to ask exactly that name.",
+	"Why two servers answer differently: one may have a cached answer "
+	"that is older (a lower TTL, an address since changed), serve a "
+	"different view (split DNS, a VPN or corporate resolver), filter "
+	"names (ad blocking, parental control), or pick among load-balanced "
+	"addresses.",
+	"- a: look up a name: type NAME or NAME/TYPE (www.example.com/AAAA, "
+	"example.com/MX, 192.0.2.1) and Enter; Esc cancels. A bad name is "
+	"named on the status line.",
+	"- r: re-query on TTL expiry, on or off (shown in the pane title): "
+	"each row is asked again when its shortest TTL runs out.",
+	NULL
+};
+
+/* --- text ---------------------------------------------------------------- */
+
+/*
+ * The model's strings are dig's presentation form: printable ASCII with
+ * its own \DDD escapes, which tb_sanitize would show with every '\'
+ * doubled ("\\027").  Checked byte by byte, such a string is shown as
+ * it is; anything else goes through the sanitizer.
+ */
+static size_t
+dp_san(char *buf, size_t len, const char *s)
+{
+	size_t	i, n;
+
+	if (s == NULL)
+		s = "";
+	n = strlen(s);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return tb_sanitize(buf, len, s, n, 0, 0);
+	if (n >= len)
+		return tb_sanitize(buf, len, s, n, 0, 0);
+	memcpy(buf, s, n + 1);
+	return n;
+}
+
+static const char *
+dp_arrow(const struct theme *t)
+{
+	return t->is_utf8 ? " \xe2\x86\x92 " : " -> ";
+}
+
+/* Append sanitized s to buf (total len), then sep unless sep is NULL. */
+static void
+dp_cat(char *buf, size_t len, const char *s, const char *sep)
+{
+	size_t	n = strlen(buf);
+
+	if (n + 1 >= len)
+		return;
+	if (s != NULL)
+		n += dp_san(buf + n, len - n, s);
+	if (sep != NULL && n + 1 < len)
+		snprintf(buf + n, len - n, "%s", sep);
+}
+
+static void
+dp_fmt_ms(char *buf, size_t len, double ms)
+{
+	if (ms < 0)
+		snprintf(buf, len, "-");
+	else if (ms < 10)
+		snprintf(buf, len, "%.2f", ms);
+	else if (ms < 1000)
+		snprintf(buf, len, "%.1f", ms);
+	else
+		snprintf(buf, len, "%.0f", ms);
+}
+
+static void
+dp_fmt_ttl(char *buf, size_t len, long s)
+{
+	if (s < 0)
+		buf[0] = '\0';
+	else if (s < 100000)
+		snprintf(buf, len, "%ld", s);
+	else
+		snprintf(buf, len, "%ldd", s / 86400);
+}
+
+/* Seconds of ttl left at now, counted from the row's answer. */
+static long
+dp_ttl_left(const struct dns_row *r, uint32_t ttl, uint64_t now_ms)
+{
+	uint64_t	el;
+
+	el = now_ms > r->answered_at_ms ? (now_ms - r->answered_at_ms) /
+	    1000 : 0;
+	return el >= ttl ? 0 : (long)(ttl - el);
+}
+
+static int
+dp_has_answer(const struct dns_row *r)
+{
+	return r->is_done && r->rcode >= 0;
+}
+
+/* Statuses that are not answers with data: red; timeouts yellow. */
+static attr_t
+dp_status_attr(const struct dns_row *r, const struct theme *t)
+{
+	const char	*s = r->status != NULL ? r->status : "";
+
+	if (!r->is_done || strcmp(s, "pending") == 0)
+		return theme_attr(t, THEME_DIM);
+	if (strcmp(s, "NOERROR") == 0)
+		return theme_attr(t, THEME_NORMAL);
+	if (strcmp(s, "timeout") == 0)
+		return theme_attr(t, THEME_WARN);
+	return theme_attr(t, THEME_CRIT);
+}
+
+/* --- which lines a row takes --------------------------------------------- */
+
+static int
+dp_is_zoom(const struct pane *p)
+{
+	return p->rect.w >= COLS && p->rect.h >= LINES - 1;
+}
+
+/* With a chain drawn, the CNAME records are in it, not in the list. */
+static int
+dp_answer_listed(const struct dns_row *r, size_t i, int has_chain)
+{
+	return !(has_chain && r->answers[i].type == DNS_T_CNAME &&
+	    r->type != DNS_T_CNAME);
+}
+
+static void
+dp_row_lines(const struct dns_row *r, int is_zoom, struct dp_lines *l)
+{
+	size_t	i, n = 0;
+
+	memset(l, 0, sizeof(*l));
+	l->first = SIZE_MAX;
+	l->has_chain = r->ncname > 1;
+	l->has_search = r->nsearch > 0;
+	l->has_error = r->error != NULL && r->error[0] != '\0';
+	for (i = 0; i < r->nanswers; i++) {
+		if (!dp_answer_listed(r, i, l->has_chain))
+			continue;
+		if (l->first == SIZE_MAX)
+			l->first = i;
+		else
+			n++;
+	}
+	l->nextra = n;
+	if (!is_zoom && n > DP_EXTRA_MAX) {
+		l->nextra = DP_EXTRA_MAX;
+		l->nmore = n - DP_EXTRA_MAX;
+	}
+	l->nmore += r->nanswers_dropped;
+	l->total = 1 + (size_t)l->has_chain + l->nextra + (l->nmore > 0) +
+	    (size_t)l->has_search + (size_t)l->has_error;
+}
+
+/* Line k of a row: its kind, and for answers the answer index. */
+static enum dp_kind
+dp_line_kind(const struct dns_row *r, const struct dp_lines *l, size_t k,
+    size_t *ans)
+{
+	size_t	i, seen = 0;
+
+	if (k == 0)
+		return DP_LINE_MAIN;
+	k--;
+	if (l->has_chain && k-- == 0)
+		return DP_LINE_CHAIN;
+	if (k < l->nextra) {
+		for (i = l->first + 1; i < r->nanswers; i++) {
+			if (!dp_answer_listed(r, i, l->has_chain))
+				continue;
+			if (seen++ == k)
+				break;
+		}
+		*ans = i;
+		return DP_LINE_ANSWER;
+	}
+	k -= l->nextra;
+	if (l->nmore > 0 && k-- == 0)
+		return DP_LINE_MORE;
+	if (l->has_search && k-- == 0)
+		return DP_LINE_SEARCH;
+	return DP_LINE_ERROR;
+}
+
+static int
+dp_row_matches(const struct dns_row *r, const char *filter)
+{
+	const char	*f[8];
+	size_t		 i;
+
+	if (*filter == '\0')
+		return 1;
+	f[0] = r->name;
+	f[1] = r->qname;
+	f[2] = r->type_str;
+	f[3] = r->status;
+	f[4] = r->server;
+	f[5] = r->flags;
+	f[6] = r->error;
+	f[7] = r->used_tcp ? "tcp" : NULL;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i] != NULL && strcasestr(f[i], filter) != NULL)
+			return 1;
+	for (i = 0; i < r->nanswers; i++)
+		if ((r->answers[i].data != NULL &&
+		    strcasestr(r->answers[i].data, filter) != NULL) ||
+		    (r->answers[i].name != NULL &&
+		    strcasestr(r->answers[i].name, filter) != NULL))
+			return 1;
+	return 0;
+}
+
+/* --- pane ops ------------------------------------------------------------ */
+
+static int
+pane_dns_attach(struct pane *p, const struct ui_models *m)
+{
+	if (m == NULL || m->dns == NULL)
+		return -1;
+	p->model = m->dns;
+	return 0;
+}
+
+/*
+ * The model's generation, plus the whole seconds elapsed since each
+ * answer: a TTL on screen moves exactly when one of those does.
+ */
+static uint64_t
+pane_dns_generation(const struct pane *p)
+{
+	const struct dns_row	*r;
+	uint64_t		 now = tb_now_ms(), sum = 0;
+	size_t			 i, n = dns_nrows(p->model);
+
+	if (n > DP_GEN_SCAN)
+		n = DP_GEN_SCAN;
+	for (i = 0; i < n; i++) {
+		r = dns_row_at(p->model, i);
+		if (dp_has_answer(r) && now > r->answered_at_ms)
+			sum += (now - r->answered_at_ms) / 1000;
+	}
+	return dns_generation(p->model) * 0x9e3779b97f4a7c15ULL + sum;
+}
+
+static size_t
+pane_dns_nrows(const struct pane *p)
+{
+	const struct dns_row	*r;
+	struct dp_lines		 l;
+	size_t			 i, n, count = 0;
+	int			 is_zoom = dp_is_zoom(p);
+
+	n = dns_nrows(p->model);
+	for (i = 0; i < n; i++) {
+		r = dns_row_at(p->model, i);
+		if (!dp_row_matches(r, p->filter))
+			continue;
+		dp_row_lines(r, is_zoom, &l);
+		count += l.total;
+	}
+	return count;
+}
+
+static void
+pane_dns_title(const struct pane *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "requery %s", dns_is_requery(p->model) ? "on" :
+	    "off");
+}
+
+static int
+pane_dns_key(struct pane *p, int key)
+{
+	if (key != 'r' && key != 'R')
+		return 0;
+	dns_set_requery(p->model, !dns_is_requery(p->model));
+	return 1;
+}
+
+static int
+pane_dns_prompt(struct pane *p, const char *line, char *err, size_t errlen)
+{
+	char		name[DNS_QUERY_NAMELEN], why[256];
+	uint16_t	type;
+
+	why[0] = '\0';
+	if (dns_query_parse(line, name, sizeof(name), &type, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, errlen, "lookup: %s", why[0] != '\0' ? why :
+		    "not a name");
+		return -1;
+	}
+	if (dns_lookup_add(p->model, name, type) == -1) {
+		snprintf(err, errlen, "lookup %.40s: not added (the limit "
+		    "of lookups is reached)", line);
+		return -1;
+	}
+	/* Show the new rows: the UI clamps this to the last page. */
+	if (p->filter[0] == '\0')
+		p->scroll = SIZE_MAX / 2;
+	return 0;
+}
+
+/* --- drawing ------------------------------------------------------------- */
+
+/* Pick the columns that fit w by priority; spare width to the text. */
+static void
+dp_pick_cols(int x, int w, int *cw, int *cx)
+{
+	static const int	 grow[][2] = {
+		{ DP_COL_NAME, 20 }, { DP_COL_ANSWER, 24 },
+		{ DP_COL_FLAGS, 14 }, { DP_COL_NAME, 28 },
+		{ DP_COL_SERVER, 21 }, { DP_COL_ANSWER, 40 },
+		{ DP_COL_HIST, 20 }, { DP_COL_NAME, 40 },
+		{ DP_COL_FLAGS, 20 }, { DP_COL_ANSWER, INT_MAX },
+	};
+	int			 prio, i, c, used = -1, add;
+
+	for (i = 0; i < DP_NCOLS; i++)
+		cw[i] = 0;
+	for (prio = 0; prio <= 3; prio++)
+		for (i = 0; i < DP_NCOLS; i++) {
+			if (dp_cols[i].prio != prio ||
+			    used + 1 + dp_cols[i].min_w > w)
+				continue;
+			cw[i] = dp_cols[i].min_w;
+			used += 1 + cw[i];
+		}
+	for (i = 0; i < (int)(sizeof(grow) / sizeof(grow[0])); i++) {
+		c = grow[i][0];
+		if (cw[c] == 0 || used >= w || cw[c] >= grow[i][1])
+			continue;
+		add = grow[i][1] - cw[c];
+		if (add > w - used)
+			add = w - used;
+		cw[c] += add;
+		used += add;
+	}
+	for (i = 0; i < DP_NCOLS; i++) {
+		cx[i] = x;
+		if (cw[i] > 0)
+			x += cw[i] + 1;
+	}
+}
+
+static void
+dp_cell(struct dp_frame *f, int y, int col, attr_t a, const char *s)
+{
+	if (f->cw[col] > 0)
+		widgets_cell(f->win, f->t, y, f->cx[col], f->cw[col], a,
+		    dp_cols[col].align, s);
+}
+
+/* Narrow status cells get the short words. */
+static const char *
+dp_status_text(const struct dns_row *r, int w)
+{
+	const char	*s = r->status != NULL ? r->status : "?";
+
+	if (w < 13 && strcmp(s, "network error") == 0)
+		return "net error";
+	return s;
+}
+
+static void
+dp_draw_hist(struct dp_frame *f, int y, const struct dns_row *r)
+{
+	double		 ms[DNS_HISTORY_LEN];
+	unsigned	 us[DNS_HISTORY_LEN];
+	size_t		 i, n;
+
+	if (f->cw[DP_COL_HIST] == 0)
+		return;
+	n = dns_row_history(r, ms, DNS_HISTORY_LEN);
+	for (i = 0; i < n; i++)
+		us[i] = ms[i] <= 0 ? 1 : ms[i] > 4e6 ? 4000000000U :
+		    (unsigned)(ms[i] * 1000) + 1;
+	widgets_spark(f->win, f->t, y, f->cx[DP_COL_HIST],
+	    f->cw[DP_COL_HIST], theme_attr(f->t, THEME_BORDER_FOCUS), us, n);
+}
+
+/* The row's own line: the lookup, the server, the first answer. */
+static void
+dp_draw_main(struct dp_frame *f, int y, const struct dns_row *r,
+    const struct dp_lines *l, int show_name)
+{
+	char		 buf[TB_SAN_BOUND(DNS_NAME_PRES_MAX)];
+	attr_t		 n = theme_attr(f->t, THEME_NORMAL);
+	attr_t		 dim = theme_attr(f->t, THEME_DIM);
+	const struct dns_answer *a = NULL;
+
+	if (l->first != SIZE_MAX)
+		a = &r->answers[l->first];
+	dp_san(buf, sizeof(buf), show_name ? r->name : "");
+	dp_cell(f, y, DP_COL_NAME, theme_attr(f->t, THEME_BOLD), buf);
+	dp_san(buf, sizeof(buf), r->type_str);
+	dp_cell(f, y, DP_COL_TYPE, n, show_name ? buf : "");
+	dp_san(buf, sizeof(buf), dp_status_text(r, f->cw[DP_COL_STATUS]));
+	dp_cell(f, y, DP_COL_STATUS, dp_status_attr(r, f->t), buf);
+	dp_san(buf, sizeof(buf), r->server);
+	dp_cell(f, y, DP_COL_SERVER, n, buf);
+	dp_fmt_ms(buf, sizeof(buf), r->is_done ? r->latency_ms : -1);
+	dp_cell(f, y, DP_COL_MS, n, buf);
+	buf[0] = '\0';
+	if (a != NULL && dp_has_answer(r))
+		dp_fmt_ttl(buf, sizeof(buf), dp_ttl_left(r, a->ttl,
+		    f->now_ms));
+	else if (r->has_negative_ttl && dp_has_answer(r))
+		dp_fmt_ttl(buf, sizeof(buf), dp_ttl_left(r, r->negative_ttl,
+		    f->now_ms));
+	dp_cell(f, y, DP_COL_TTL, a != NULL ? theme_attr(f->t, THEME_BOLD) :
+	    dim, buf);
+	dp_cell(f, y, DP_COL_VIA, r->used_tcp || r->is_truncated ?
+	    theme_attr(f->t, THEME_HILITE) : dim, r->used_tcp ? "tcp" :
+	    r->is_truncated ? "TC!" : dp_has_answer(r) ? "udp" : "");
+	if (a != NULL)
+		dp_san(buf, sizeof(buf), a->data);
+	else
+		snprintf(buf, sizeof(buf), "%s", !r->is_done ? "waiting" :
+		    !dp_has_answer(r) ? "-" : r->rcode == 0 ?
+		    "(no records of this type)" : "-");
+	dp_cell(f, y, DP_COL_ANSWER, r->is_differs ? theme_attr(f->t,
+	    THEME_HILITE) : a != NULL ? n : dim, buf);
+	dp_san(buf, sizeof(buf), r->flags);
+	/* Every answer has qr: the first thing to go when narrow. */
+	if (widgets_width(buf) > f->cw[DP_COL_FLAGS] &&
+	    strncmp(buf, "qr ", 3) == 0)
+		memmove(buf, buf + 3, strlen(buf + 3) + 1);
+	dp_cell(f, y, DP_COL_FLAGS, dim, buf);
+	dp_draw_hist(f, y, r);
+}
+
+/* A further answer: its TTL and data under the row's columns. */
+static void
+dp_draw_answer(struct dp_frame *f, int y, const struct dns_row *r,
+    size_t i)
+{
+	const struct dns_answer	*a = &r->answers[i];
+	char			 buf[TB_SAN_BOUND(DNS_NAME_PRES_MAX)];
+
+	if (a->type != r->type) {
+		dp_san(buf, sizeof(buf), a->type_str);
+		dp_cell(f, y, DP_COL_TYPE, theme_attr(f->t, THEME_DIM), buf);
+	}
+	dp_fmt_ttl(buf, sizeof(buf), dp_ttl_left(r, a->ttl, f->now_ms));
+	dp_cell(f, y, DP_COL_TTL, theme_attr(f->t, THEME_BOLD), buf);
+	dp_san(buf, sizeof(buf), a->data);
+	/* Nothing to the right on these lines: the data may use it all. */
+	if (f->cw[DP_COL_ANSWER] > 0)
+		widgets_cell(f->win, f->t, y, f->cx[DP_COL_ANSWER],
+		    f->x + f->w - f->cx[DP_COL_ANSWER], theme_attr(f->t,
+		    r->is_differs ? THEME_HILITE : THEME_NORMAL),
+		    WIDGETS_LEFT, buf);
+}
+
+/* Text across the row from the name column on, a little indented. */
+static void
+dp_draw_span(struct dp_frame *f, int y, const char *tag, attr_t ta,
+    const char *text, attr_t a)
+{
+	int	x = f->x + 2, w = f->w - 2;
+
+	x += widgets_put(f->win, y, x, w, ta, tag);
+	w = f->x + f->w - x - 1;
+	if (w > 0)
+		widgets_cell(f->win, f->t, y, x + 1, w, a, WIDGETS_LEFT,
+		    text);
+}
+
+static void
+dp_draw_chain(struct dp_frame *f, int y, const struct dns_row *r,
+    const struct dp_lines *l)
+{
+	char	text[DP_TEXT_MAX];
+	size_t	i;
+
+	text[0] = '\0';
+	for (i = 0; i < r->ncname; i++)
+		dp_cat(text, sizeof(text), r->cname_chain[i],
+		    i + 1 < r->ncname || l->first != SIZE_MAX ?
+		    dp_arrow(f->t) : NULL);
+	if (l->first != SIZE_MAX)
+		dp_cat(text, sizeof(text), r->answers[l->first].data, NULL);
+	dp_draw_span(f, y, "CNAME chain:", theme_attr(f->t, THEME_DIM), text,
+	    theme_attr(f->t, THEME_NORMAL));
+}
+
+static void
+dp_draw_search(struct dp_frame *f, int y, const struct dns_row *r)
+{
+	char	text[DP_TEXT_MAX];
+	size_t	i;
+
+	text[0] = '\0';
+	for (i = 0; i < r->nsearch; i++) {
+		dp_cat(text, sizeof(text), r->search[i].name, " ");
+		dp_cat(text, sizeof(text), r->search[i].status,
+		    i + 1 < r->nsearch ? dp_arrow(f->t) : NULL);
+	}
+	dp_draw_span(f, y, "search:", theme_attr(f->t, THEME_DIM), text,
+	    theme_attr(f->t, THEME_NORMAL));
+}
+
+static void
+dp_draw_more(struct dp_frame *f, int y, const struct dns_row *r,
+    const struct dp_lines *l)
+{
+	char	text[128];
+
+	if (r->nanswers_dropped > 0 && f->is_zoom)
+		snprintf(text, sizeof(text), "%zu more answers not kept",
+		    r->nanswers_dropped);
+	else
+		snprintf(text, sizeof(text), "%s%zu more answers (Enter "
+		    "zooms)", f->t->ellipsis, l->nmore);
+	if (f->cw[DP_COL_ANSWER] > 0 && f->cw[DP_COL_ANSWER] >=
+	    widgets_width(text))
+		dp_cell(f, y, DP_COL_ANSWER, theme_attr(f->t, THEME_DIM), text);
+	else
+		dp_draw_span(f, y, "", A_NORMAL, text,
+		    theme_attr(f->t, THEME_DIM));
+}
+
+static void
+dp_draw_line(struct dp_frame *f, int y, const struct dns_row *r,
+    const struct dp_lines *l, size_t k, int show_name)
+{
+	char	buf[TB_SAN_BOUND(512)];
+	size_t	ans = 0;
+
+	switch (dp_line_kind(r, l, k, &ans)) {
+	case DP_LINE_MAIN:
+		dp_draw_main(f, y, r, l, show_name);
+		break;
+	case DP_LINE_CHAIN:
+		dp_draw_chain(f, y, r, l);
+		break;
+	case DP_LINE_ANSWER:
+		if (ans < r->nanswers)
+			dp_draw_answer(f, y, r, ans);
+		break;
+	case DP_LINE_MORE:
+		dp_draw_more(f, y, r, l);
+		break;
+	case DP_LINE_SEARCH:
+		dp_draw_search(f, y, r);
+		break;
+	case DP_LINE_ERROR:
+		dp_san(buf, sizeof(buf), r->error);
+		dp_draw_span(f, y, "error:", dp_status_attr(r, f->t), buf,
+		    theme_attr(f->t, THEME_NORMAL));
+		break;
+	}
+}
+
+/* The settings line: servers, search list, schedule. */
+static void
+dp_draw_settings(struct dp_frame *f)
+{
+	char	text[DP_TEXT_MAX], num[64];
+	size_t	i, n = dns_nservers(f->d);
+	attr_t	dim = theme_attr(f->t, THEME_DIM);
+	int	x = f->x;
+
+	if (n == 0) {
+		widgets_put(f->win, f->y++, f->x, f->w, theme_attr(f->t,
+		    THEME_CRIT), "no DNS server: /etc/resolv.conf lists none "
+		    "(use -s ADDR)");
+		return;
+	}
+	text[0] = '\0';
+	for (i = 0; i < n; i++)
+		dp_cat(text, sizeof(text), dns_server_at(f->d, i),
+		    i + 1 < n ? " " : NULL);
+	x += widgets_put(f->win, f->y, x, f->w, dim, "servers ");
+	x += widgets_put(f->win, f->y, x, f->x + f->w - x,
+	    theme_attr(f->t, THEME_BOLD), text);
+	if ((n = dns_nsearch_domains(f->d)) > 0) {
+		text[0] = '\0';
+		for (i = 0; i < n; i++)
+			dp_cat(text, sizeof(text), dns_search_domain_at(f->d,
+			    i), i + 1 < n ? " " : NULL);
+		x += widgets_put(f->win, f->y, x, f->x + f->w - x, dim,
+		    "  search ");
+		x += widgets_put(f->win, f->y, x, f->x + f->w - x,
+		    theme_attr(f->t, THEME_NORMAL), text);
+		snprintf(num, sizeof(num), " (ndots %u)", dns_ndots(f->d));
+		x += widgets_put(f->win, f->y, x, f->x + f->w - x, dim, num);
+	}
+	snprintf(num, sizeof(num), "  %u ms x %u tries", dns_timeout_ms(f->d),
+	    dns_tries(f->d));
+	x += widgets_put(f->win, f->y, x, f->x + f->w - x, dim, num);
+	if (dns_ndropped(f->d) > 0) {
+		snprintf(num, sizeof(num), "  %zu lookups over the cap",
+		    dns_ndropped(f->d));
+		widgets_put(f->win, f->y, x, f->x + f->w - x,
+		    theme_attr(f->t, THEME_WARN), num);
+	}
+	f->y++;
+}
+
+static void
+dp_draw_header(struct dp_frame *f)
+{
+	attr_t	a = theme_attr(f->t, THEME_HEADER);
+	int	i;
+
+	wattrset(f->win, a);
+	mvwhline(f->win, f->y, f->x, ' ', f->w);
+	for (i = 0; i < DP_NCOLS; i++)
+		dp_cell(f, f->y, i, a, dp_cols[i].title);
+	f->y++;
+}
+
+static void
+dp_draw_table(struct dp_frame *f)
+{
+	struct pane		*p = f->p;
+	const struct dns_row	*r;
+	struct dp_lines		 l;
+	size_t			 i, n, k, skipped = 0, prev = SIZE_MAX;
+	int			 y;
+
+	if (f->y >= f->ybot)
+		return;
+	dp_draw_header(f);
+	p->body_h = f->ybot - f->y;
+	n = dns_nrows(f->d);
+	for (i = 0, y = f->y; i < n && y < f->ybot; i++) {
+		r = dns_row_at(f->d, i);
+		if (!dp_row_matches(r, p->filter))
+			continue;
+		dp_row_lines(r, f->is_zoom, &l);
+		k = 0;
+		if (skipped < p->scroll) {
+			if (skipped + l.total <= p->scroll) {
+				skipped += l.total;
+				prev = r->lookup;
+				continue;
+			}
+			k = p->scroll - skipped;
+			skipped = p->scroll;
+		}
+		for (; k < l.total && y < f->ybot; k++, y++)
+			dp_draw_line(f, y, r, &l, k, k == 0 &&
+			    (r->lookup != prev || y == f->y));
+		prev = r->lookup;
+	}
+	if (y == f->y && f->y < f->ybot)
+		widgets_put(f->win, f->y, f->x + 1, f->w - 1,
+		    theme_attr(f->t, THEME_DIM), p->filter[0] != '\0' ?
+		    "no lookup matches the filter" :
+		    "no lookup yet: press a to look up a name");
+}
+
+static void
+pane_dns_draw(struct pane *p, const struct layout_rect *area,
+    const struct theme *t)
+{
+	struct dp_frame	f;
+
+	memset(&f, 0, sizeof(f));
+	f.p = p;
+	f.win = p->win;
+	f.t = t;
+	f.d = p->model;
+	f.now_ms = tb_now_ms();
+	f.is_zoom = dp_is_zoom(p);
+	f.x = area->x;
+	f.w = area->w;
+	f.y = area->y;
+	f.ybot = area->y + area->h;
+	p->body_h = 0;
+	if (f.w < 10 || area->h < 1)
+		return;
+	/* The settings only when the table keeps a few rows. */
+	if (area->h >= 4)
+		dp_draw_settings(&f);
+	dp_pick_cols(f.x, f.w, f.cw, f.cx);
+	dp_draw_table(&f);
+}
+
+const struct pane_ops pane_dns = {
+	.name = "dns",
+	.bit = TB_PANE_DNS,
+	.help = pane_dns_help,
+	.attach = pane_dns_attach,
+	.generation = pane_dns_generation,
+	.draw = pane_dns_draw,
+	.nrows = pane_dns_nrows,
+	.key = pane_dns_key,
+	.title = pane_dns_title,
+	.keys_hint = "a:lookup r:requery",
+	.prompt_key = 'a',
+	.prompt_label = "look up NAME[/TYPE]: ",
+	.prompt = pane_dns_prompt,
+	.tick_ms = DP_TICK_MS,
+};
