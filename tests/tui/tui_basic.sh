@@ -4,92 +4,13 @@
 # and leaves the shell usable; once more with NO_COLOR and the C locale.
 # Exit 0 pass, 1 fail, 77 skip (no tmux).
 
-: "${TUBES:=./src/tubes}"
-
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "SKIP: tmux not installed (apt-get install tmux)"
-	exit 77
-fi
-if [ ! -x "$TUBES" ]; then
-	echo "FAIL: $TUBES is not an executable"
-	exit 1
-fi
-
-# One private server per session: a new server on the socket of one that
-# is still shutting down would fail with "server exited unexpectedly".
-SOCKS="tubes-$$ tubes-$$-c"
-TMUX_CMD=
-unset TMUX
-
-cleanup() {
-	for s in $SOCKS; do
-		tmux -L "$s" -f /dev/null kill-server >/dev/null 2>&1
-		# tmux leaves the socket file behind.
-		rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$s"
-	done
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- screen ---"
-	$TMUX_CMD capture-pane -p 2>/dev/null
-	echo "--------------"
-	exit 1
-}
-
-# Poll the screen until it contains $1 (fixed string); up to 10 s.
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		if $TMUX_CMD capture-pane -p 2>/dev/null |
-		    grep -qF -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited 10 s for \"$1\" ($2)"
-}
-
-# Poll until the screen no longer contains $1; up to 10 s.
-wait_gone() {
-	i=0
-	while [ $i -lt 100 ]; do
-		if ! $TMUX_CMD capture-pane -p 2>/dev/null |
-		    grep -qF -- "$1"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited 10 s for \"$1\" to go away ($2)"
-}
-
-# Poll until line $1 of the screen contains $2; up to 10 s.
-wait_line() {
-	i=0
-	while [ $i -lt 100 ]; do
-		if $TMUX_CMD capture-pane -p 2>/dev/null | sed -n "$1p" |
-		    grep -qF -- "$2"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited 10 s for \"$2\" on line $1 ($3)"
-}
-
-keys() {
-	$TMUX_CMD send-keys "$@" || fail "send-keys $*"
-}
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/tuilib.sh"
 
 # The sockets pane alone (the DNS pane has tests/tui/tui_dns.sh).
 # $1: tmux socket, $2: environment for tubes (env(1) arguments),
 # $3: what this run is.
 run_session() {
-	TMUX_CMD="tmux -L $1 -f /dev/null"
+	tui_server "$1"
 	shift
 	$TMUX_CMD new -d -x 100 -y 30 \
 	    "env $1 '$TUBES' --panes sockets; echo TUBES-EXITED rc=\$?; sleep 30" ||

@@ -7,86 +7,21 @@
 # The responder is tests/dnsd when built, else a small python3 one.
 # Exit 0 pass, 1 fail, 77 skip (no tmux, no responder, no DNS pane).
 
-: "${TUBES:=./src/tubes}"
-: "${top_builddir:=$(pwd)}"
-
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "SKIP: tmux not installed (apt-get install tmux)"
-	exit 77
-fi
-if [ ! -x "$TUBES" ]; then
-	echo "FAIL: $TUBES is not an executable"
-	exit 1
-fi
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/tuilib.sh"
 if ! "$TUBES" --panes dns -s 127.0.0.1 --version >/dev/null 2>&1; then
 	echo "SKIP: this tubes has no DNS pane"
 	exit 77
 fi
 
-SOCK="tubes-dns-$$"
-TMUX_CMD="tmux -L $SOCK -f /dev/null"
+tui_server "tubes-dns-$$"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tui_dns.XXXXXX") || exit 1
 RESP_PID=
-unset TMUX
-
-cleanup() {
-	$TMUX_CMD kill-server >/dev/null 2>&1
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+tui_extra_cleanup() {
 	if [ -n "$RESP_PID" ]; then
 		kill "$RESP_PID" 2>/dev/null
 		wait "$RESP_PID" 2>/dev/null
 	fi
 	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- screen ---"
-	$TMUX_CMD capture-pane -p 2>/dev/null
-	echo "--------------"
-	exit 1
-}
-
-screen() {
-	$TMUX_CMD capture-pane -p 2>/dev/null
-}
-
-# Poll the screen until it contains $1 (fixed string); up to 10 s.
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited 10 s for \"$1\" ($2)"
-}
-
-wait_gone() {
-	i=0
-	while [ $i -lt 100 ]; do
-		screen | grep -qF -- "$1" || return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited 10 s for \"$1\" to go away ($2)"
-}
-
-# Poll until the last screen line contains $1; up to 10 s.
-wait_status() {
-	i=0
-	while [ $i -lt 100 ]; do
-		screen | tail -n 1 | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited 10 s for \"$1\" on the status line ($2)"
-}
-
-keys() {
-	$TMUX_CMD send-keys "$@" || fail "send-keys $*"
 }
 
 # The TTL shown on the row whose answer is $1: the third field after the
@@ -275,9 +210,7 @@ keys q
 wait_for "TUBES-EXITED rc=0" "q exits with 0"
 
 # Without colors or UTF-8: ASCII borders and arrows, the same rows.
-$TMUX_CMD kill-server >/dev/null 2>&1
-SOCK="tubes-dns-$$-c"
-TMUX_CMD="tmux -L $SOCK -f /dev/null"
+tui_server "tubes-dns-$$-c"
 EXTRA=
 [ -x "$top_builddir/tests/dnsd" ] && EXTRA="-q esc.t"
 $TMUX_CMD new -d -x 80 -y 24 "env NO_COLOR=1 LANG=C LC_ALL=C '$TUBES' \

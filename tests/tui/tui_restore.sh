@@ -4,43 +4,11 @@
 # mode with echo on, and the alternate screen is gone.
 # Exit 0 pass, 1 fail, 77 skip (no tmux).
 
-: "${TUBES:=./src/tubes}"
-
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "SKIP: tmux not installed (apt-get install tmux)"
-	exit 77
-fi
-SOCK="tubes-restore-$$"
-TMUX_CMD="tmux -L $SOCK -f /dev/null"
-unset TMUX
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/tuilib.sh"
+tui_server "tubes-restore-$$"
 dir=$(mktemp -d /tmp/tubes-restore.XXXXXX)
-
-cleanup() {
-	$TMUX_CMD kill-server >/dev/null 2>&1
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+tui_extra_cleanup() {
 	rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- screen ---"
-	$TMUX_CMD capture-pane -p 2>/dev/null
-	echo "--------------"
-	exit 1
-}
-
-# Poll the screen for a fixed string, up to 10 s.
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		$TMUX_CMD capture-pane -p 2>/dev/null | grep -qF -- "$1" &&
-		    return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited 10 s for \"$1\" ($2)"
 }
 
 # $1: signal, $2: what this run is.
