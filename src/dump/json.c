@@ -60,13 +60,14 @@ json_free(struct json *j)
 static void
 json_indent(struct json *j)
 {
-	int	i;
+	static const char	spaces[2 * JSON_MAX_DEPTH + 1] =
+	    "                                                                ";
 
 	if (!j->is_pretty)
 		return;
 	fputc('\n', j->fp);
-	for (i = 0; i < j->depth; i++)
-		fputs("  ", j->fp);
+	fwrite(spaces, 1, (size_t)(j->depth > JSON_MAX_DEPTH ? JSON_MAX_DEPTH :
+	    j->depth) * 2, j->fp);
 }
 
 /* Separator before a key, or before a value that has no key. */
@@ -162,22 +163,31 @@ static void
 json_quote(FILE *fp, const char *s)
 {
 	static const char	 hex[] = "0123456789abcdef";
-	const char		*p;
+	const char		*run;
 	unsigned char		 c;
+	size_t			 n;
 
 	fputc('"', fp);
-	for (p = s; *p != '\0'; p++) {
-		c = (unsigned char)*p;
+	for (;;) {
+		/* Bytes that need no escape go out as one run. */
+		for (run = s, n = 0; (c = (unsigned char)run[n]) != '\0' &&
+		    c >= 0x20 && c != 0x7f && c != '"' && c != '\\'; n++)
+			;
+		if (n > 0)
+			fwrite(run, 1, n, fp);
+		s = run + n;
+		if (*s == '\0')
+			break;
+		c = (unsigned char)*s++;
 		if (c == '"' || c == '\\') {
 			fputc('\\', fp);
 			fputc(c, fp);
-		} else if (c < 0x20 || c == 0x7f) {
+		} else {
 			/* The sanitizer leaves none; stay safe anyway. */
 			fputs("\\u00", fp);
 			fputc(hex[c >> 4], fp);
 			fputc(hex[c & 0xf], fp);
-		} else
-			fputc(c, fp);
+		}
 	}
 	fputc('"', fp);
 }
