@@ -393,7 +393,7 @@ opts_later_error(int val, char *err, size_t errlen)
 			continue;
 		if (opts_later[i].pane == 0)
 			return opts_fail(err, errlen, "option %s needs the "
-			    "dns, trace and http panes, which are not built "
+			    "trace and http panes, which are not built "
 			    "yet", name);
 		return opts_fail(err, errlen, "option %s needs the %s pane, "
 		    "which is not built yet", name,
