@@ -18,7 +18,7 @@
 #define TB_DUMP_DEFAULT_MS	1000	/* default --dump sample */
 #define TB_REFRESH_DEFAULT_MS	1000	/* TUI sockets refresh */
 #define TB_MAX_SERVERS		16	/* -s given */
-#define TB_MAX_QUERIES		1000000	/* -q, with -q @FILE names */
+#define TB_MAX_QUERIES		65536	/* -q, with -q @FILE names; = DNS_MAX_LOOKUPS */
 
 struct tb_target {
 	const char	*input;		/* as typed (argv, not sanitized) */

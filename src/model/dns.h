@@ -30,8 +30,8 @@ struct tb_loop;
 #define DNS_TIMEOUT_MAX_MS	60000
 #define DNS_TRIES_MAX		10
 #define DNS_MAX_SERVERS		16
-#define DNS_MAX_LOOKUPS		(1024 * 1024)	/* -q @FILE bound too */
-#define DNS_MAX_ROWS		(1024 * 1024)	/* lookups x servers */
+#define DNS_MAX_LOOKUPS		65536	/* = TB_MAX_QUERIES; ~550 bytes a row */
+#define DNS_MAX_ROWS		131072	/* lookups x servers: ~72 MB at most */
 #define DNS_MAX_INFLIGHT	128	/* per server; the rest wait (FIFO) */
 #define DNS_MAX_ANSWERS		64	/* kept per row; more are counted */
 #define DNS_MAX_SEARCH		8	/* search expansion steps per row */

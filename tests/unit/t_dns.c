@@ -376,6 +376,53 @@ t_engine(void)
 	unlink(resolv);
 }
 
+/*
+ * The tables are capped: lookups past DNS_MAX_LOOKUPS, or rows (lookups x
+ * servers) past DNS_MAX_ROWS, are refused and counted.  No loop is
+ * attached, so nothing is sent.
+ */
+static void
+t_caps(void)
+{
+	const char	*servers[3] = { "127.0.0.1:9", "127.0.0.2:9",
+			    "127.0.0.3:9" };
+	struct dns_conf	 conf;
+	struct dns	*d;
+	char		 name[64], err[256];
+	long		 i, nok;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.servers = servers;
+	conf.nservers = 1;
+	if ((d = dns_new(&conf, err, sizeof(err))) == NULL) {
+		ok(0, "dns_new for the caps: %s", err);
+		return;
+	}
+	for (i = 0, nok = 0; i < DNS_MAX_LOOKUPS + 10; i++) {
+		snprintf(name, sizeof(name), "n%ld.cap.test", i);
+		if (dns_lookup_add(d, name, DNS_T_A) != -1)
+			nok++;
+	}
+	is_int(nok, DNS_MAX_LOOKUPS, "lookups capped at DNS_MAX_LOOKUPS");
+	is_int(dns_ndropped(d), 10, "lookups over the cap counted");
+	is_int(dns_nrows(d), DNS_MAX_LOOKUPS, "one row per lookup");
+	dns_free(d);
+
+	conf.nservers = 3;
+	if ((d = dns_new(&conf, err, sizeof(err))) == NULL) {
+		ok(0, "dns_new with 3 servers: %s", err);
+		return;
+	}
+	for (i = 0; i < DNS_MAX_ROWS / 3 + 5; i++) {
+		snprintf(name, sizeof(name), "r%ld.cap.test", i);
+		dns_lookup_add(d, name, DNS_T_A);
+	}
+	ok(dns_nrows(d) <= DNS_MAX_ROWS && dns_nrows(d) > DNS_MAX_ROWS - 3,
+	    "rows capped at DNS_MAX_ROWS (%zu)", dns_nrows(d));
+	is_int(dns_ndropped(d), 5, "lookups refused for rows counted");
+	dns_free(d);
+}
+
 int
 main(void)
 {
@@ -383,5 +430,6 @@ main(void)
 	t_server();
 	t_search();
 	t_engine();
+	t_caps();
 	return done_testing();
 }
