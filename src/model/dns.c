@@ -869,13 +869,30 @@ row_finish(struct row *r, const struct dns_msg *m, int rc, double ms)
 	row_done(r);
 }
 
-/* The next search-list name after an NXDOMAIN; 0 if there was one. */
-static int
-row_next_step(struct row *r)
+/*
+ * Whether the search list goes on after this answer: as glibc's
+ * res_nsearch() does, after NXDOMAIN, SERVFAIL and NODATA (NOERROR with no
+ * answer), and not after anything else.  Returns the step's status or NULL.
+ */
+static const char *
+row_step_status(const struct dns_msg *m)
 {
-	if (r->nsteps == 0 || r->step + 1 >= r->nsteps)
+	if (m->hdr.rcode == 3)
+		return "NXDOMAIN";
+	if (m->hdr.rcode == 2)
+		return "SERVFAIL";
+	if (m->hdr.rcode == 0 && m->hdr.ancount == 0)
+		return "NODATA";
+	return NULL;
+}
+
+/* The next search-list name; 0 if there was one. */
+static int
+row_next_step(struct row *r, const char *status)
+{
+	if (status == NULL || r->nsteps == 0 || r->step + 1 >= r->nsteps)
 		return -1;
-	r->steps[r->step].status = "NXDOMAIN";
+	r->steps[r->step].status = status;
 	r->step++;
 	r->steps[r->step].status = "pending";
 	r->pub.nsearch = r->step + 1;
@@ -904,7 +921,7 @@ row_on_message(struct row *r, const uint8_t *abuf, size_t alen, double ms)
 		if (row_retry_tcp(r) == 0)
 			return;
 	}
-	if (m->hdr.rcode == 3 && row_next_step(r) == 0)
+	if (row_next_step(r, row_step_status(m)) == 0)
 		return;
 	row_finish(r, m, rc, ms);
 }

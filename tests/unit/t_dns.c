@@ -109,8 +109,8 @@ struct responder {
 /*
  * Answer *.lab.test with 198.51.100.10, TTL 300, AA; TXT with an 804-byte
  * string set (more than 512 bytes over UDP); tc.lab.test over UDP with
- * the TC bit and nothing else (the TXT set comes over TCP); others
- * NXDOMAIN.  The query is in b[0..n); returns the answer's length.
+ * the TC bit and nothing else (the TXT set comes over TCP); sf.lab.test
+ * SERVFAIL; others NXDOMAIN.  The query is in b[0..n); returns the answer's length.
  */
 static size_t
 responder_answer(uint8_t *b, size_t n, int is_tcp)
@@ -132,6 +132,10 @@ responder_answer(uint8_t *b, size_t n, int is_tcp)
 	b[6] = 0;
 	b[7] = hit;
 	b[8] = b[9] = b[10] = b[11] = 0;	/* drop the OPT */
+	if (hit && memcmp(b + 12, "\002sf", 3) == 0) {
+		b[3] = 0x82;		/* RA, SERVFAIL */
+		b[7] = hit = 0;
+	}
 	n = qend;
 	if (hit && !is_tcp && memcmp(b + 12, "\002tc", 3) == 0) {
 		b[2] |= 0x02;		/* TC */
@@ -304,6 +308,7 @@ t_engine(void)
 	ok(dns_lookup_add(d, "a..b", DNS_T_A) == -1, "bad name refused");
 	ok(dns_lookup_add(d, "mid.lab.test", DNS_T_TXT) == 3, "lookup 3");
 	ok(dns_lookup_add(d, "tc.lab.test", DNS_T_TXT) == 4, "lookup 4");
+	ok(dns_lookup_add(d, "sf", DNS_T_A) == 5, "lookup 5 (search, SERVFAIL)");
 	ok(!dns_is_done(d), "not done before the loop");
 	dns_attach(d, test_loop);
 	tb_loop_before_sleep(test_loop, on_check, d);
@@ -336,6 +341,13 @@ t_engine(void)
 	is_str(row->status, "NOERROR", "804-byte TXT over UDP");
 	ok(row->nanswers == 1 && strlen(row->answers[0].data) == 4 * 203 - 1,
 	    "TXT complete (c-ares reads past 512 bytes)");
+	row = dns_row_at(d, 5);
+	is_int(row->nsearch, 2, "search goes on after SERVFAIL (as glibc)");
+	if (row->nsearch == 2) {
+		is_str(row->search[0].status, "SERVFAIL", "SERVFAIL step kept");
+		is_str(row->search[1].name, "sf", "then the name as is");
+	}
+	is_str(row->status, "NXDOMAIN", "last step's answer");
 	row = dns_row_at(d, 4);
 	is_str(row->status, "NOERROR", "TC: answered");
 	ok(row->is_truncated && row->used_tcp, "TC seen, asked over TCP");
