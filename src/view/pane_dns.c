@@ -40,15 +40,8 @@ enum dp_col_id {
 	DP_NCOLS
 };
 
-struct dp_col {
-	const char	*title;
-	int		 min_w;
-	int		 prio;		/* 0 always shown; higher drops first */
-	int		 align;
-};
-
 /* Sized so that prio 0-1 fill exactly 78 columns (80 minus the border). */
-static const struct dp_col dp_cols[DP_NCOLS] = {
+static const struct widgets_col dp_cols[DP_NCOLS] = {
 	[DP_COL_NAME] =	  { "NAME", 12, 0, WIDGETS_LEFT },
 	[DP_COL_TYPE] =	  { "TYPE", 5, 0, WIDGETS_LEFT },
 	[DP_COL_STATUS] = { "STATUS", 9, 0, WIDGETS_LEFT },
@@ -435,39 +428,23 @@ pane_dns_prompt(struct pane *p, const char *line, char *err, size_t errlen)
 
 /* --- drawing ------------------------------------------------------------- */
 
-/* Pick the columns that fit w by priority; spare width to the text. */
+/* Spare width to the text columns. */
+static const struct widgets_grow dp_grow[] = {
+	{ DP_COL_NAME, 20 }, { DP_COL_ANSWER, 24 },
+	{ DP_COL_FLAGS, 14 }, { DP_COL_NAME, 28 },
+	{ DP_COL_SERVER, 21 }, { DP_COL_ANSWER, 40 },
+	{ DP_COL_HIST, 20 }, { DP_COL_NAME, 40 },
+	{ DP_COL_FLAGS, 20 }, { DP_COL_ANSWER, INT_MAX },
+};
+
+/* Pick the columns that fit w; cx[] gets where each starts. */
 static void
 dp_pick_cols(int x, int w, int *cw, int *cx)
 {
-	static const int	 grow[][2] = {
-		{ DP_COL_NAME, 20 }, { DP_COL_ANSWER, 24 },
-		{ DP_COL_FLAGS, 14 }, { DP_COL_NAME, 28 },
-		{ DP_COL_SERVER, 21 }, { DP_COL_ANSWER, 40 },
-		{ DP_COL_HIST, 20 }, { DP_COL_NAME, 40 },
-		{ DP_COL_FLAGS, 20 }, { DP_COL_ANSWER, INT_MAX },
-	};
-	int			 prio, i, c, used = -1, add;
+	int	i;
 
-	for (i = 0; i < DP_NCOLS; i++)
-		cw[i] = 0;
-	for (prio = 0; prio <= 3; prio++)
-		for (i = 0; i < DP_NCOLS; i++) {
-			if (dp_cols[i].prio != prio ||
-			    used + 1 + dp_cols[i].min_w > w)
-				continue;
-			cw[i] = dp_cols[i].min_w;
-			used += 1 + cw[i];
-		}
-	for (i = 0; i < (int)(sizeof(grow) / sizeof(grow[0])); i++) {
-		c = grow[i][0];
-		if (cw[c] == 0 || used >= w || cw[c] >= grow[i][1])
-			continue;
-		add = grow[i][1] - cw[c];
-		if (add > w - used)
-			add = w - used;
-		cw[c] += add;
-		used += add;
-	}
+	widgets_fit_cols(dp_cols, DP_NCOLS, dp_grow,
+	    sizeof(dp_grow) / sizeof(dp_grow[0]), w, cw);
 	for (i = 0; i < DP_NCOLS; i++) {
 		cx[i] = x;
 		if (cw[i] > 0)

@@ -50,27 +50,20 @@ enum sk_col_id {
 	SK_COL_PROC, SK_COL_LOCAL, SK_NCOLS
 };
 
-struct sk_col {
-	const char	*title;
-	int		 min_w, max_w;
-	int		 prio;		/* 0 always shown; higher drops first */
-	int		 align;
-};
-
 /* Sized so that prio 0-3 fill exactly 78 columns (80 minus the border). */
-static const struct sk_col sk_cols[SK_NCOLS] = {
-	[SK_COL_REMOTE] = { "REMOTE", 15, 46, 0, WIDGETS_LEFT },
-	[SK_COL_SIDE] =	  { "SIDE", 4, 4, 1, WIDGETS_LEFT },
-	[SK_COL_TW] =	  { "TW", 6, 6, 0, WIDGETS_RIGHT },
-	[SK_COL_EST] =	  { "EST", 5, 5, 2, WIDGETS_RIGHT },
-	[SK_COL_CW] =	  { "CW", 5, 5, 2, WIDGETS_RIGHT },
-	[SK_COL_OTHER] =  { "OTHER", 5, 5, 4, WIDGETS_RIGHT },
-	[SK_COL_PORTS] =  { "PORTS", 6, 6, 3, WIDGETS_RIGHT },
-	[SK_COL_PRESS] =  { "PRESS%", 6, 6, 1, WIDGETS_RIGHT },
-	[SK_COL_NEW] =	  { "NEW/s", 6, 6, 1, WIDGETS_RIGHT },
-	[SK_COL_FULL] =	  { "FULL-IN", 7, 7, 3, WIDGETS_RIGHT },
-	[SK_COL_PROC] =	  { "PROCESS", 9, 26, 2, WIDGETS_LEFT },
-	[SK_COL_LOCAL] =  { "LOCAL", 15, 46, 5, WIDGETS_LEFT },
+static const struct widgets_col sk_cols[SK_NCOLS] = {
+	[SK_COL_REMOTE] = { "REMOTE", 15, 0, WIDGETS_LEFT },
+	[SK_COL_SIDE] =	  { "SIDE", 4, 1, WIDGETS_LEFT },
+	[SK_COL_TW] =	  { "TW", 6, 0, WIDGETS_RIGHT },
+	[SK_COL_EST] =	  { "EST", 5, 2, WIDGETS_RIGHT },
+	[SK_COL_CW] =	  { "CW", 5, 2, WIDGETS_RIGHT },
+	[SK_COL_OTHER] =  { "OTHER", 5, 4, WIDGETS_RIGHT },
+	[SK_COL_PORTS] =  { "PORTS", 6, 3, WIDGETS_RIGHT },
+	[SK_COL_PRESS] =  { "PRESS%", 6, 1, WIDGETS_RIGHT },
+	[SK_COL_NEW] =	  { "NEW/s", 6, 1, WIDGETS_RIGHT },
+	[SK_COL_FULL] =	  { "FULL-IN", 7, 3, WIDGETS_RIGHT },
+	[SK_COL_PROC] =	  { "PROCESS", 9, 2, WIDGETS_LEFT },
+	[SK_COL_LOCAL] =  { "LOCAL", 15, 5, WIDGETS_LEFT },
 };
 
 /* What one frame draws into, top to bottom. */
@@ -523,44 +516,12 @@ sk_draw_alerts(struct sk_frame *f)
 	}
 }
 
-/*
- * Pick the columns that fit w: by priority, then give the spare width to
- * the endpoint and process columns.  Returns how many are shown.
- */
-static int
-sk_pick_cols(int w, int *cw)
-{
-	/* Spare width: IPv4 endpoints whole first, then process names. */
-	static const int	 grow[][2] = {
-		{ SK_COL_REMOTE, 22 }, { SK_COL_PROC, 24 },
-		{ SK_COL_REMOTE, 46 }, { SK_COL_PROC, 26 },
-		{ SK_COL_LOCAL, 46 },
-	};
-	int			 prio, i, c, used = -1, n = 0, add;
-
-	for (i = 0; i < SK_NCOLS; i++)
-		cw[i] = 0;
-	for (prio = 0; prio <= 5; prio++)
-		for (i = 0; i < SK_NCOLS; i++) {
-			if (sk_cols[i].prio != prio ||
-			    used + 1 + sk_cols[i].min_w > w)
-				continue;
-			cw[i] = sk_cols[i].min_w;
-			used += 1 + cw[i];
-			n++;
-		}
-	for (i = 0; i < (int)(sizeof(grow) / sizeof(grow[0])); i++) {
-		c = grow[i][0];
-		if (cw[c] == 0 || used >= w || cw[c] >= grow[i][1])
-			continue;
-		add = grow[i][1] - cw[c];
-		if (add > w - used)
-			add = w - used;
-		cw[c] += add;
-		used += add;
-	}
-	return n;
-}
+/* Spare width: IPv4 endpoints whole first, then process names. */
+static const struct widgets_grow sk_grow[] = {
+	{ SK_COL_REMOTE, 22 }, { SK_COL_PROC, 24 },
+	{ SK_COL_REMOTE, 46 }, { SK_COL_PROC, 26 },
+	{ SK_COL_LOCAL, 46 },
+};
 
 /* The text of one cell of group g. */
 static void
@@ -671,7 +632,8 @@ sk_draw_table(struct sk_frame *f)
 		p->body_h = 0;
 		return;
 	}
-	sk_pick_cols(f->w, cw);
+	widgets_fit_cols(sk_cols, SK_NCOLS, sk_grow,
+	    sizeof(sk_grow) / sizeof(sk_grow[0]), f->w, cw);
 	sk_draw_row(f, f->y++, cw, theme_attr(f->t, THEME_HEADER), NULL);
 	p->body_h = f->ybot - f->y;
 	n = sockets_ngroups(f->s);

@@ -202,3 +202,37 @@ widgets_wrap(const char *s, int width, size_t *len)
 		i++;
 	return s + i;
 }
+
+int
+widgets_fit_cols(const struct widgets_col *cols, int ncols,
+    const struct widgets_grow *grow, size_t ngrow, int w, int *cw)
+{
+	int	prio, maxprio = 0, i, c, used = -1, n = 0, add;
+	size_t	g;
+
+	for (i = 0; i < ncols; i++) {
+		cw[i] = 0;
+		if (cols[i].prio > maxprio)
+			maxprio = cols[i].prio;
+	}
+	for (prio = 0; prio <= maxprio; prio++)
+		for (i = 0; i < ncols; i++) {
+			if (cols[i].prio != prio ||
+			    used + 1 + cols[i].min_w > w)
+				continue;
+			cw[i] = cols[i].min_w;
+			used += 1 + cw[i];
+			n++;
+		}
+	for (g = 0; g < ngrow; g++) {
+		c = grow[g].col;
+		if (cw[c] == 0 || used >= w || cw[c] >= grow[g].upto)
+			continue;
+		add = grow[g].upto - cw[c];
+		if (add > w - used)
+			add = w - used;
+		cw[c] += add;
+		used += add;
+	}
+	return n;
+}

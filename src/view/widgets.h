@@ -15,6 +15,29 @@ struct theme;
 #define WIDGETS_LEFT	0
 #define WIDGETS_RIGHT	1
 
+/* One column of a pane's table. */
+struct widgets_col {
+	const char	*title;
+	int		 min_w;
+	int		 prio;		/* 0 always shown; higher drops first */
+	int		 align;		/* WIDGETS_LEFT or WIDGETS_RIGHT */
+};
+
+/* Spare width rule: widen column col up to upto columns. */
+struct widgets_grow {
+	int		 col;
+	int		 upto;
+};
+
+/*
+ * Fit ncols columns into w screen columns (one blank between columns):
+ * whole priority levels in order while they fit, then the spare width by
+ * the grow rules in order.  cw[i] gets column i's width, 0 when hidden.
+ * Returns how many columns are shown.
+ */
+int	widgets_fit_cols(const struct widgets_col *, int ncols,
+	    const struct widgets_grow *, size_t ngrow, int w, int *cw);
+
 /* Columns s takes on screen. */
 int	widgets_width(const char *s);
 /* Draw s at (y, x), at most maxw columns; returns the columns drawn. */
