@@ -6,44 +6,12 @@
 
 #include "model/dns_wire.h"
 #include "tap.h"
+#include "wb.h"
 
 #define QR_AA_RD_RA	(DNS_F_QR | DNS_F_AA | DNS_F_RD | DNS_F_RA)
 #define PTR_QNAME	0xc00c		/* the question name, at offset 12 */
 
-struct wb {
-	uint8_t	b[8192];
-	size_t	n;
-};
-
-static struct wb	w;
 static struct dns_msg	m;
-
-static void
-put8(unsigned v)
-{
-	w.b[w.n++] = (uint8_t)v;
-}
-
-static void
-put16(unsigned v)
-{
-	put8(v >> 8);
-	put8(v);
-}
-
-static void
-put32(uint32_t v)
-{
-	put16(v >> 16);
-	put16(v & 0xffff);
-}
-
-static void
-putbytes(const void *p, size_t n)
-{
-	memcpy(&w.b[w.n], p, n);
-	w.n += n;
-}
 
 /* Dotted name, no escapes, in place ("" is the root). */
 static void

@@ -8,6 +8,7 @@
 
 #include "model/icmp_parse.h"
 #include "tap.h"
+#include "wb.h"
 
 #define HOP4	"192.0.2.1"
 #define ME4	"10.0.0.1"
@@ -16,40 +17,7 @@
 #define ME6	"2001:db8:1::10"
 #define DST6	"2001:db8:2::7"
 
-struct wb {
-	uint8_t	b[2048];
-	size_t	n;
-};
-
-static struct wb	w;
 static struct icmp_info	ii;
-
-static void
-put8(unsigned v)
-{
-	w.b[w.n++] = (uint8_t)v;
-}
-
-static void
-put16(unsigned v)
-{
-	put8(v >> 8);
-	put8(v);
-}
-
-static void
-put32(uint32_t v)
-{
-	put16(v >> 16);
-	put16(v & 0xffff);
-}
-
-static void
-putzero(size_t n)
-{
-	memset(&w.b[w.n], 0, n);
-	w.n += n;
-}
 
 static void
 putaddr(int family, const char *s)
@@ -57,8 +25,7 @@ putaddr(int family, const char *s)
 	uint8_t	a[16];
 
 	inet_pton(family, s, a);
-	memcpy(&w.b[w.n], a, family == AF_INET ? 4 : 16);
-	w.n += family == AF_INET ? 4 : 16;
+	putbytes(a, family == AF_INET ? 4 : 16);
 }
 
 static uint16_t
