@@ -148,6 +148,25 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
+# tw_count: TIME_WAIT sockets in the test's namespace, as ss counts them.
+tw_count()
+{
+	nsx ss -Htan state time-wait | wc -l
+}
+
+# wait_tw N: the client's TIME_WAIT follows the server's FIN, so give the
+# last ones a moment (bounded: 2 s) to reach N.
+wait_tw()
+{
+	_n=0
+	while [ "$_n" -lt 20 ]; do
+		[ "$(tw_count)" -ge "$1" ] && return 0
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	return 0
+}
+
 # json_get FILE EXPR: evaluate a Python expression over the document `d'.
 # grp(remote, side=None) returns the first group in sockets.remotes with
 # that remote (and side), or {}; states(g) returns its states or {}.

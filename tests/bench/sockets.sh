@@ -49,11 +49,6 @@ now_s()
 	date +%s
 }
 
-tw_count()
-{
-	nsx ss -Htan state time-wait | wc -l
-}
-
 bench_cleanup()
 {
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null

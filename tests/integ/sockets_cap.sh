@@ -33,16 +33,11 @@ wait_for_line "$out" '^twgen fill: done' 30 ||
     hard_error "twgen fill did not finish: $(cat "$out")"
 tb_log "$(cat "$out")"
 
-n=0
-while [ "$n" -lt 20 ]; do
-	[ "$(nsx ss -Htan state time-wait | wc -l)" -ge "$NDEST" ] && break
-	sleep 0.1
-	n=$((n + 1))
-done
+wait_tw "$NDEST"
 
 nsx timeout 30 "$TUBES" --dump --json --panes sockets -t 0 >"$json" ||
     fail "tubes --dump --json --panes sockets -t 0 exited $?"
-ss_tw=$(nsx ss -Htan state time-wait | wc -l)
+ss_tw=$(tw_count)
 
 check_eq "ss TIME_WAIT (sanity)" "$ss_tw" "$NDEST"
 check_eq "states.TIME_WAIT stays exact over the cap" \

@@ -54,19 +54,12 @@ fi
 want_tw=$((N8080 + N8081))
 [ "$has_v6" -eq 1 ] && want_tw=$((want_tw + N6))
 
-# The client's TIME_WAIT follows the server's FIN; give the last ones a
-# moment, bounded.
-n=0
-while [ "$n" -lt 20 ]; do
-	[ "$(nsx ss -Htan state time-wait | wc -l)" -ge "$want_tw" ] && break
-	sleep 0.1
-	n=$((n + 1))
-done
+wait_tw "$want_tw"
 
 # Back to back: tubes, then ss.
 nsx timeout 30 "$TUBES" --dump --json --panes sockets -t 0 >"$json" ||
     fail "tubes --dump --json --panes sockets -t 0 exited $?"
-ss_tw=$(nsx ss -Htan state time-wait | wc -l)
+ss_tw=$(tw_count)
 ss_listen=$(nsx ss -Htan state listening | wc -l)
 ss_est=$(nsx ss -Htan state established | wc -l)
 
