@@ -227,3 +227,29 @@ tb_sanitize_str(char *dst, size_t dstlen, const char *src)
 	return tb_sanitize(dst, dstlen, src, src == NULL ? 0 : strlen(src), 0,
 	    0);
 }
+
+int
+tb_is_printable(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return 0;
+	return 1;
+}
+
+size_t
+tb_sanitize_escaped(char *dst, size_t dstlen, const char *src, size_t maxlen)
+{
+	size_t	n;
+
+	if (src == NULL)
+		src = "";
+	n = strlen(src);
+	if (tb_is_printable(src) && n < dstlen && (maxlen == 0 || n <= maxlen)) {
+		memcpy(dst, src, n + 1);
+		return n;
+	}
+	return tb_sanitize(dst, dstlen, src, n, maxlen, 0);
+}

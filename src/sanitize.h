@@ -35,6 +35,19 @@
 size_t	tb_sanitize(char *dst, size_t dstlen, const void *src, size_t srclen,
 	    size_t maxlen, int flags);
 
+/* Whether s is all printable ASCII (0x20-0x7e); NULL is not. */
+int	tb_is_printable(const char *s);
+
+/*
+ * For text that is already escaped (dns_wire's dig-style presentation
+ * form, "\027" for ESC): printable ASCII is copied as is, so its escapes
+ * are not escaped twice; anything else, or text over maxlen bytes (0 = no
+ * cap) or over dst, did not come from there and gets tb_sanitize().  NULL
+ * is "".  Returns strlen(dst).
+ */
+size_t	tb_sanitize_escaped(char *dst, size_t dstlen, const char *src,
+	    size_t maxlen);
+
 /* Convenience for NUL-terminated strings, no cap, TB_SAN_UTF8 off. */
 size_t	tb_sanitize_str(char *dst, size_t dstlen, const char *src);
 

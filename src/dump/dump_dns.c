@@ -16,24 +16,11 @@
 #define DUMP_DNS_STR_MAX	1024	/* source bytes shown per string */
 #define DUMP_DNS_BUF		(DUMP_DNS_STR_MAX * 4 + 32)
 
-/*
- * Names and data are dns_wire's presentation form, printable ASCII with
- * dig's escapes: shown as they are, so "\027" is not escaped twice.  Any
- * other byte means the string did not come from there: sanitize it.
- */
+/* dns_wire's dig-escaped text as it is; anything else sanitized. */
 static const char *
 dns_safe(char *buf, size_t len, const char *s)
 {
-	const char	*p;
-
-	for (p = s; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			break;
-	if (*p == '\0' && (size_t)(p - s) < len) {
-		memcpy(buf, s, (size_t)(p - s) + 1);
-		return buf;
-	}
-	tb_sanitize(buf, len, s, strlen(s), DUMP_DNS_STR_MAX, 0);
+	tb_sanitize_escaped(buf, len, s, 0);
 	return buf;
 }
 

@@ -241,12 +241,7 @@ json_str(struct json *j, const char *s)
 void
 json_str_escaped(struct json *j, const char *s)
 {
-	const char	*p;
-
-	for (p = s; p != NULL && *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			break;
-	if (p == NULL || *p != '\0') {
+	if (!tb_is_printable(s)) {
 		json_str(j, s);
 		return;
 	}

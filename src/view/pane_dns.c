@@ -134,27 +134,11 @@ static const char *const pane_dns_help[] = {
 
 /* --- text ---------------------------------------------------------------- */
 
-/*
- * The model's strings are dig's presentation form: printable ASCII with
- * its own \DDD escapes, which tb_sanitize would show with every '\'
- * doubled ("\\027").  Checked byte by byte, such a string is shown as
- * it is; anything else goes through the sanitizer.
- */
+/* The model's strings are dig-escaped already: see tb_sanitize_escaped. */
 static size_t
 dp_san(char *buf, size_t len, const char *s)
 {
-	size_t	i, n;
-
-	if (s == NULL)
-		s = "";
-	n = strlen(s);
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-			return tb_sanitize(buf, len, s, n, 0, 0);
-	if (n >= len)
-		return tb_sanitize(buf, len, s, n, 0, 0);
-	memcpy(buf, s, n + 1);
-	return n;
+	return tb_sanitize_escaped(buf, len, s, 0);
 }
 
 static const char *

@@ -145,6 +145,29 @@ test_cap(void)
 	free(big);
 }
 
+/* Already-escaped text: passed once, never escaped twice, never trusted. */
+static void
+test_escaped(void)
+{
+	char	tiny[8];
+
+	ok(tb_is_printable("a\\027b"), "escapes are printable");
+	ok(!tb_is_printable("a\033b"), "ESC is not");
+	ok(!tb_is_printable(NULL), "NULL is not");
+	tb_sanitize_escaped(out, sizeof(out), "esc\\027.t", 0);
+	is_str(out, "esc\\027.t", "dig escapes pass as they are");
+	tb_sanitize_escaped(out, sizeof(out), "raw\033[2J\\", 0);
+	is_str(out, "raw\\x1b[2J\\\\", "raw ESC: sanitized, \\ doubled");
+	tb_sanitize_escaped(out, sizeof(out), "\xc2\x9b", 0);
+	is_str(out, "\\xc2\\x9b", "C1 as UTF-8: escaped");
+	tb_sanitize_escaped(out, sizeof(out), "0123456789", 4);
+	is_str(out, "0123...[+6 bytes]", "over maxlen: cut visibly");
+	tb_sanitize_escaped(tiny, sizeof(tiny), "0123456789", 0);
+	ok(strlen(tiny) < sizeof(tiny), "over dst: cut, terminated");
+	tb_sanitize_escaped(out, sizeof(out), NULL, 0);
+	is_str(out, "", "NULL is empty");
+}
+
 int
 main(void)
 {
@@ -152,5 +175,6 @@ main(void)
 	test_utf8();
 	test_dns();
 	test_cap();
+	test_escaped();
 	return done_testing();
 }
