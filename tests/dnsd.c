@@ -42,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 #define DD_MAX_MSG		4096	/* answers we build stay small */
 #define DD_MAX_TCP		32	/* TCP clients at once */
 #define DD_MAX_DELAYED		256	/* slow.t answers waiting */
@@ -102,37 +104,12 @@ static unsigned long		 nqueries;
 static struct tcpc		 tcp[DD_MAX_TCP];
 static struct delayed		 delayed[DD_MAX_DELAYED];
 
-static void die(const char *, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-die(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fputs("dnsd: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static void
 usage(void)
 {
 	fputs("usage: dnsd [--addr A] [--port P] [--delay-ms MS] "
 	    "[--max-seconds S]\n", stderr);
 	exit(2);
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void

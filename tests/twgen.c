@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 #define TW_MAX_PORTS		8192	/* sockets_cap.sh needs > 4096 destinations */
 #define TW_MAX_STEPS		16
 #define TW_MAX_CLIENTS		4096
@@ -117,22 +119,6 @@ struct gen {
 static volatile sig_atomic_t	 got_signal;
 static volatile sig_atomic_t	 got_usr1;
 
-static void die(const char *, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-die(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fputs("twgen: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static void
 usage(void)
 {
@@ -141,15 +127,6 @@ usage(void)
 	    "       twgen seed --addr ADDR --port P --clients C --pool K "
 	    "--seconds S [--rate R] [--max-seconds S]\n", stderr);
 	exit(2);
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void
