@@ -22,12 +22,14 @@
 
 #include "loop.h"
 #include "xmalloc.h"
+#include "model/dns_io.h"
 #include "model/dns_query.h"
 #include "model/dns_wire.h"
 
 #define DNS_QUERY_MAX		(12 + 256 + 4 + 11)
 #define DNS_REQUERY_MIN_MS	1000	/* TTL 0 is not a busy loop */
 #define DNS_REQUERY_ERR_MS	5000	/* after an error or timeout */
+#define DNS_FLAGS_STRLEN	24	/* "qr aa tc rd ra z ad cd" */
 #define DNS_UDP_READ_MAX	4096	/* c-ares's UDP read size: more than
 					   we advertise, in case */
 
@@ -36,6 +38,9 @@ struct dns_chan {
 	ares_channel		 ch;
 	int			 is_tcp;
 	unsigned		 nqueries;	/* in c-ares now */
+	struct dns_io		 io;		/* UDP: batched sends */
+	struct row		*unsent[2 * DNS_MAX_INFLIGHT];
+	size_t			 nunsent;	/* held by io, to stamp */
 };
 
 struct row;
@@ -61,16 +66,16 @@ struct row {
 	struct dns_row		 pub;	/* first: row_of() casts back */
 	struct dns		*d;
 	struct row		*next;	/* in a server's FIFO */
-	char			 flags[32];
-	char			 rcode_str[DNS_TYPE_NAMELEN];
+	char			*rcode_str;	/* "RCODE11": only if unnamed */
 	char			*err;
 	void			*block;	/* answers, chain and their strings */
 	struct dns_search_step	*steps;
-	size_t			 nsteps, step;
+	unsigned		 nsteps, step;
 	uint64_t		 sent_us, udp_us;
 	unsigned		 try;
-	int			 is_inflight, is_tcp, is_queued;
-	int			 has_sample;	/* last_ms is one */
+	/* 10,000 rows is the benchmark: bits, not ints. */
+	unsigned		 is_inflight:1, is_tcp:1, is_queued:1;
+	unsigned		 has_sample:1;	/* last_ms is one */
 	double			 last_ms;
 	uint64_t		 requery_at_ms;	/* 0: none */
 	uint64_t		 answer_hash;
@@ -93,6 +98,9 @@ struct dns {
 	unsigned		 ares_timer, requery_timer;
 	uint64_t		 ares_timer_at, requery_timer_at;
 	struct dns_msg		*msg;	/* reused for every answer */
+	/* "qr aa rd ra" for each combination of the 8 flag bits, made the
+	 * first time one is seen and shared by the rows. */
+	char			 flags_str[256][DNS_FLAGS_STRLEN];
 };
 
 static void	server_pump(struct dns_server *);
@@ -170,7 +178,40 @@ chan_timeout_ms(struct dns_chan *c)
 	return (long)t->tv_sec * 1000 + (t->tv_usec + 999) / 1000;
 }
 
-/* Before sleeping: one loop timer at the earliest c-ares timeout. */
+/*
+ * Send the queries this pass held, stamping their rows: a latency starts
+ * when the query leaves, not when it was queued.  A failed send is read
+ * back by c-ares at once, whose callbacks may queue more: a few rounds.
+ */
+static void
+dns_flush(struct dns *d)
+{
+	struct dns_chan	*c;
+	uint64_t	 now_us;
+	size_t		 i, j;
+	int		 round, fd, is_pending = 1;
+
+	for (round = 0; round < 8 && is_pending; round++) {
+		is_pending = 0;
+		for (i = 0; i < d->nservers; i++) {
+			c = &d->servers[i].udp;
+			if (dns_io_pending(&c->io) == 0)
+				continue;
+			now_us = tb_now_us();
+			fd = dns_io_flush(&c->io);
+			for (j = 0; j < c->nunsent; j++)
+				c->unsent[j]->sent_us = now_us;
+			c->nunsent = 0;
+			if (fd != -1) {
+				ares_process_fd(c->ch, fd, ARES_SOCKET_BAD);
+				d->is_timer_dirty = 1;
+				is_pending = 1;
+			}
+		}
+	}
+}
+
+/* Before sleeping: send, then one loop timer at the earliest timeout. */
 static void
 dns_on_before_sleep(void *arg)
 {
@@ -179,6 +220,7 @@ dns_on_before_sleep(void *arg)
 	uint64_t	 at;
 	size_t		 i;
 
+	dns_flush(d);
 	if (!d->is_timer_dirty)
 		return;
 	d->is_timer_dirty = 0;
@@ -239,6 +281,8 @@ chan_open(struct dns_chan *c, struct dns_server *s, int is_tcp, char *err,
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
 		return -1;
 	}
+	if (!is_tcp)
+		dns_io_attach(&c->io, c->ch);
 	memset(&node, 0, sizeof(node));
 	node.family = s->addr.family;
 	memcpy(&node.addr, s->addr.addr, s->addr.family == AF_INET ? 4 : 16);
@@ -398,6 +442,7 @@ row_free(struct row *r)
 		free((char *)r->steps[i].name);
 	free(r->steps);
 	free(r->block);
+	free(r->rcode_str);
 	free(r->err);
 	free(r->hist);
 	free(r);
@@ -414,6 +459,7 @@ dns_free(struct dns *d)
 	for (i = 0; i < d->nservers; i++) {
 		if (d->servers[i].udp.ch != NULL)
 			ares_destroy(d->servers[i].udp.ch);
+		dns_io_free(&d->servers[i].udp.io);
 		if (d->servers[i].has_tcp)
 			ares_destroy(d->servers[i].tcp.ch);
 	}
@@ -558,6 +604,8 @@ row_send(struct row *r)
 	    DNS_EDNS_UDP);
 	r->is_inflight = 1;
 	r->sent_us = tb_now_us();
+	if (!r->is_tcp && c->nunsent < sizeof(c->unsent) / sizeof(c->unsent[0]))
+		c->unsent[c->nunsent++] = r;
 	s->inflight++;
 	c->nqueries++;
 	r->d->is_timer_dirty = 1;
@@ -838,14 +886,40 @@ row_fail(struct row *r, const char *status, const char *error)
 	row_done(r);
 }
 
+static const char *
+row_rcode_name(struct row *r, uint16_t rcode)
+{
+	char		 buf[DNS_TYPE_NAMELEN];
+	const char	*name;
+
+	if ((name = dns_rcode_name(rcode, buf, sizeof(buf))) != buf)
+		return name;
+	free(r->rcode_str);
+	r->rcode_str = xstrdup(buf);
+	return r->rcode_str;
+}
+
+static const char *
+dns_flags_of(struct dns *d, uint16_t flags)
+{
+	unsigned	 i;
+	char		*s;
+
+	/* QR to bit 7, AA TC RD RA Z AD CD to bits 6..0. */
+	i = ((flags & DNS_F_QR) >> 8) | ((flags & 0x07f0) >> 4);
+	s = d->flags_str[i];
+	if (s[0] == '\0' && i != 0)
+		dns_flags_str(flags & (DNS_F_QR | 0x07f0), s, DNS_FLAGS_STRLEN);
+	return s;
+}
+
 static void
 row_finish(struct row *r, const struct dns_msg *m, int rc, double ms)
 {
 	uint32_t	neg;
 
 	r->pub.rcode = m->hdr.rcode;
-	row_set_status(r, dns_rcode_name(m->hdr.rcode, r->rcode_str,
-	    sizeof(r->rcode_str)));
+	row_set_status(r, row_rcode_name(r, m->hdr.rcode));
 	if (rc != DNS_OK && m->is_partial)
 		row_set_error(r, "bad answer", "answer did not parse: %s",
 		    dns_strerror(rc));
@@ -853,8 +927,7 @@ row_finish(struct row *r, const struct dns_msg *m, int rc, double ms)
 		row_set_error(r, r->pub.status, "some records did not "
 		    "decode: %s", dns_strerror(rc));
 	r->pub.hdr_flags = m->hdr.flags;
-	dns_flags_str(m->hdr.flags, r->flags, sizeof(r->flags));
-	r->pub.flags = r->flags;
+	r->pub.flags = dns_flags_of(r->d, m->hdr.flags);
 	r->pub.has_edns = m->edns.has_opt;
 	r->pub.edns_udp = m->edns.udp_size;
 	r->pub.edns_version = m->edns.version;

@@ -69,6 +69,7 @@ struct dns_row {
 					   an address); no search expansion */
 	const char	*qname;		/* last name actually sent */
 	uint16_t	 type;
+	uint16_t	 hdr_flags;	/* DNS_F_* of the answer */
 	const char	*type_str;
 	const char	*server;	/* "127.0.0.53:53" */
 
@@ -86,7 +87,6 @@ struct dns_row {
 	 * count together.  < 0 while pending or without an answer.
 	 */
 	double		 latency_ms;
-	uint16_t	 hdr_flags;	/* DNS_F_* of the answer */
 	const char	*flags;		/* "qr aa rd ra", "" without answer */
 	uint64_t	 answered_at_ms;	/* tb_now_ms() of the answer */
 	unsigned	 tries;		/* UDP tries the last query used */
