@@ -12,6 +12,8 @@
  *   esc.t       ESC, BEL and 0x9b in a CNAME target (and its owner) and,
  *               asked for TXT, in a TXT string
  *   nul.t       NUL and ESC in a TXT string
+ *   ttl1.t      A with TTL 1 whose address changes on every query
+ *               (192.0.2.100, .101, ...): re-queries show
  *   anything else NXDOMAIN (SOA "t." in the authority section, minimum 77)
  *
  *   dnsd [--addr A] [--port P] [--delay-ms MS] [--max-seconds S]
@@ -349,9 +351,23 @@ is_kind(const char *name, const char *kind)
 	    strcmp(name + n - w, want) == 0;
 }
 
+static const uint8_t *
+next_ttl1_addr(uint8_t addr[4])
+{
+	static unsigned	n;
+
+	addr[0] = 192;
+	addr[1] = 0;
+	addr[2] = 2;
+	addr[3] = (uint8_t)(100 + n++ % 100);
+	return addr;
+}
+
 static void
 respond(const struct query *q, struct out *o)
 {
+	uint8_t	addr[4];
+
 	o->is_silent = o->is_delayed = 0;
 	if (is_kind(q->name, "silent")) {
 		o->is_silent = 1;
@@ -364,6 +380,10 @@ respond(const struct query *q, struct out *o)
 		put_qname_ptr(o);
 		put_a(o, 60, addr_slow);
 		o->is_delayed = 1;
+	} else if (is_kind(q->name, "ttl1")) {
+		answer_start(o, q, RC_NOERROR, 0, 1, 0);
+		put_qname_ptr(o);
+		put_a(o, 1, next_ttl1_addr(addr));
 	} else if (is_kind(q->name, "ad")) {
 		answer_start(o, q, RC_NOERROR, F_AD, 1, 0);
 		put_qname_ptr(o);

@@ -183,6 +183,19 @@ if [ -x "$top_builddir/tests/dnsd" ]; then
 	case $title in
 	*pwned*) fail "a raw escape sequence reached the terminal" ;;
 	esac
+
+	# Re-query fires when a TTL runs out: ttl1.t has TTL 1 and a new
+	# address on every query.
+	keys a
+	keys -l "ttl1.t"
+	keys Enter
+	wait_for "192.0.2.100" "the first answer of ttl1.t"
+	keys r
+	wait_for "requery on" "r turns re-query on for ttl1.t"
+	wait_for "192.0.2.101" "ttl1.t asked again when its TTL ran out"
+	wait_for "192.0.2.102" "and again a second later"
+	keys r
+	wait_for "requery off" "r turns re-query off"
 fi
 
 # Help.
