@@ -198,8 +198,7 @@ L.append("- tubes JSON output: %d bytes for %d rows." %
 L.append("- tubes statuses (last round): %s; rows %d of %d." %
          (T[-1]["statuses"], T[-1]["rows"], n))
 L.append("- /usr/bin/time -f '%%U %%S %%M' of the last tubes round: `%s` "
-         "(10 ms resolution; %%M includes about 1 MB of time's own image, "
-         "which the high-water mark keeps across execve)." %
+         "(10 ms resolution)." %
          T[-1]["time_line"])
 L.append("")
 L.append("| target | measured | met? |")
