@@ -281,8 +281,7 @@ chan_open(struct dns_chan *c, struct dns_server *s, int is_tcp, char *err,
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
 		return -1;
 	}
-	if (!is_tcp)
-		dns_io_attach(&c->io, c->ch);
+	dns_io_attach(&c->io, c->ch, s->addr.scope_id);
 	memset(&node, 0, sizeof(node));
 	node.family = s->addr.family;
 	memcpy(&node.addr, s->addr.addr, s->addr.family == AF_INET ? 4 : 16);
@@ -315,6 +314,44 @@ dns_add_server(struct dns *d, const struct dns_server_addr *a)
 	s->idx = d->nservers++;
 	s->addr = *a;
 	return 0;
+}
+
+/*
+ * c-ares 1.18 drops an IPv6 nameserver's "%scope" (or the whole line), so
+ * a link-local server would be unreachable: read the nameserver lines
+ * that name an interface ourselves.
+ */
+static void
+dns_resolv_scoped(struct dns *d, const char *path)
+{
+	struct dns_server_addr	 a;
+	FILE			*f;
+	char			 line[512], *p;
+	size_t			 i;
+	int			 nlines = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (nlines++ < 4096 && fgets(line, sizeof(line), f) != NULL) {
+		p = line + strspn(line, " \t");
+		if (strncmp(p, "nameserver", 10) != 0 ||
+		    (p[10] != ' ' && p[10] != '\t'))
+			continue;
+		p += 10 + strspn(p + 10, " \t");
+		p[strcspn(p, " \t\r\n#;")] = '\0';
+		if (strchr(p, '%') == NULL || dns_server_parse(p, &a) == -1)
+			continue;
+		for (i = 0; i < d->nservers; i++)
+			if (d->servers[i].addr.family == AF_INET6 &&
+			    d->servers[i].addr.scope_id == 0 &&
+			    memcmp(d->servers[i].addr.addr, a.addr, 16) == 0)
+				break;
+		if (i < d->nservers)
+			d->servers[i].addr = a;	/* c-ares's, unscoped */
+		else
+			dns_add_server(d, &a);
+	}
+	fclose(f);
 }
 
 /* resolv.conf through c-ares: its servers (when not given), search, ndots. */
@@ -352,6 +389,9 @@ dns_read_resolv(struct dns *d, const struct dns_conf *conf, char *err,
 		}
 		ares_free_data(list);
 	}
+	if (conf->nservers == 0)
+		dns_resolv_scoped(d, conf->resolv_conf != NULL ?
+		    conf->resolv_conf : "/etc/resolv.conf");
 	memset(&o, 0, sizeof(o));
 	if (ares_save_options(ch, &o, &mask) == ARES_SUCCESS) {
 		d->ndots = o.ndots > 0 ? (unsigned)o.ndots : 1;
@@ -459,9 +499,10 @@ dns_free(struct dns *d)
 	for (i = 0; i < d->nservers; i++) {
 		if (d->servers[i].udp.ch != NULL)
 			ares_destroy(d->servers[i].udp.ch);
-		dns_io_free(&d->servers[i].udp.io);
 		if (d->servers[i].has_tcp)
 			ares_destroy(d->servers[i].tcp.ch);
+		dns_io_free(&d->servers[i].udp.io);
+		dns_io_free(&d->servers[i].tcp.io);
 	}
 	if (d->loop != NULL) {
 		if (d->ares_timer != 0)

@@ -36,7 +36,7 @@ struct tb_loop;
 #define DNS_MAX_ANSWERS		64	/* kept per row; more are counted */
 #define DNS_MAX_SEARCH		8	/* search expansion steps per row */
 #define DNS_HISTORY_LEN		60	/* latency samples per row */
-#define DNS_SERVER_STRLEN	56	/* "[ffff:...:ffff]:65535" */
+#define DNS_SERVER_STRLEN	72	/* "[ffff:...:ffff%ifname]:65535" */
 #define DNS_EDNS_UDP		1232	/* advertised UDP payload size */
 
 struct dns_conf {

@@ -72,8 +72,15 @@ static int
 io_connect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len,
     void *arg)
 {
-	(void)arg;
-	return connect(fd, sa, len);
+	struct dns_io		*io = arg;
+	struct sockaddr_in6	 sin6;
+
+	if (io->scope_id == 0 || sa->sa_family != AF_INET6 ||
+	    len < sizeof(sin6))
+		return connect(fd, sa, len);
+	memcpy(&sin6, sa, sizeof(sin6));
+	sin6.sin6_scope_id = io->scope_id;
+	return connect(fd, (const struct sockaddr *)&sin6, sizeof(sin6));
 }
 
 static int
@@ -175,10 +182,11 @@ static const struct ares_socket_functions io_funcs = {
 };
 
 void
-dns_io_attach(struct dns_io *io, ares_channel ch)
+dns_io_attach(struct dns_io *io, ares_channel ch, uint32_t scope_id)
 {
 	memset(io, 0, sizeof(*io));
 	io->udp_fd = -1;
+	io->scope_id = scope_id;
 	ares_set_socket_functions(ch, &io_funcs, io);
 }
 

@@ -13,6 +13,9 @@
  * unreachable, ENETUNREACH) is kept and returned by the socket's next
  * read, as the kernel would have returned it to c-ares: dns_io_flush
  * says so, and the caller then lets c-ares read the socket.
+ *
+ * TCP channels use it too, only to connect to link-local servers with
+ * their scope.
  */
 #ifndef TUBES_MODEL_DNS_IO_H
 #define TUBES_MODEL_DNS_IO_H
@@ -32,6 +35,8 @@ struct dns_io_rx;
 
 struct dns_io {
 	int		 udp_fd;	/* the channel's UDP socket, or -1 */
+	uint32_t	 scope_id;	/* link-local server: its interface
+					   (c-ares 1.18 drops the scope) */
 	int		 err;		/* errno of a failed batched send */
 	uint8_t		*tx;		/* DNS_IO_TX_BATCH x DNS_IO_TX_LEN */
 	size_t		 txlen[DNS_IO_TX_BATCH];
@@ -40,8 +45,11 @@ struct dns_io {
 	uint64_t	 nsendmmsg, nrecvmmsg, ntx_dropped;
 };
 
-/* Make ch use io's socket functions (before its first query). */
-void	dns_io_attach(struct dns_io *io, ares_channel ch);
+/*
+ * Make ch use io's socket functions (before its first query); scope_id,
+ * when not 0, is put into every IPv6 address the channel connects to.
+ */
+void	dns_io_attach(struct dns_io *io, ares_channel ch, uint32_t scope_id);
 /* Queries held now, not yet sent. */
 size_t	dns_io_pending(const struct dns_io *io);
 /*

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,50 @@ dns_server_format(int family, const void *addr, uint16_t port, char *out,
 		snprintf(out, len, "%s:%u", a, port);
 }
 
+/*
+ * Cut "%SCOPE" off an IPv6 host and resolve it to an interface index
+ * (a name, or a number of an existing interface).
+ */
+static int
+server_scope(char *host, struct dns_server_addr *out)
+{
+	char		*pct, name[IF_NAMESIZE];
+	unsigned long	 v;
+	char		*end;
+
+	if ((pct = strchr(host, '%')) == NULL)
+		return 0;
+	*pct++ = '\0';
+	if (*pct == '\0' || strlen(pct) >= IF_NAMESIZE)
+		return -1;
+	if (*pct >= '0' && *pct <= '9') {
+		v = strtoul(pct, &end, 10);
+		if (*end != '\0' || v == 0 || v > UINT32_MAX ||
+		    if_indextoname((unsigned)v, name) == NULL)
+			return -1;
+		out->scope_id = (uint32_t)v;
+	} else if ((out->scope_id = if_nametoindex(pct)) == 0)
+		return -1;
+	return 0;
+}
+
+static void
+server_format_scoped(struct dns_server_addr *a)
+{
+	char	ip[INET6_ADDRSTRLEN], name[IF_NAMESIZE];
+
+	if (a->scope_id == 0) {
+		dns_server_format(a->family, a->addr, a->port, a->str,
+		    sizeof(a->str));
+		return;
+	}
+	if (inet_ntop(AF_INET6, a->addr, ip, sizeof(ip)) == NULL)
+		snprintf(ip, sizeof(ip), "?");
+	if (if_indextoname(a->scope_id, name) == NULL)
+		snprintf(name, sizeof(name), "%u", (unsigned)a->scope_id);
+	snprintf(a->str, sizeof(a->str), "[%s%%%s]:%u", ip, name, a->port);
+}
+
 /* Decimal port 1..65535 in s; -1 if not. */
 static int
 server_port(const char *s, uint16_t *port)
@@ -155,7 +200,7 @@ server_port(const char *s, uint16_t *port)
 int
 dns_server_parse(const char *s, struct dns_server_addr *out)
 {
-	char		 host[INET6_ADDRSTRLEN + 8];
+	char		 host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
 	const char	*end, *colon;
 	size_t		 n;
 
@@ -187,10 +232,11 @@ dns_server_parse(const char *s, struct dns_server_addr *out)
 			return -1;
 		out->family = AF_INET;
 	}
+	if (out->family == AF_INET6 && server_scope(host, out) == -1)
+		return -1;
 	if (inet_pton(out->family, host, out->addr) != 1)
 		return -1;
-	dns_server_format(out->family, out->addr, out->port, out->str,
-	    sizeof(out->str));
+	server_format_scoped(out);
 	return 0;
 }
 

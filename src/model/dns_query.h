@@ -29,12 +29,16 @@ struct dns_server_addr {
 	int		 family;	/* AF_INET or AF_INET6 */
 	uint8_t		 addr[16];
 	uint16_t	 port;
-	char		 str[56];	/* "127.0.0.1:53", "[::1]:5353" */
+	uint32_t	 scope_id;	/* IPv6 link-local: the interface */
+	char		 str[72];	/* "127.0.0.1:53", "[::1]:5353",
+					   "[fe80::1%eth0]:53" */
 };
 
 /*
  * "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare IPv6 address; port
- * 53 unless given.  0, or -1 if s is not one of those.
+ * 53 unless given.  An IPv6 address may name its interface ("%eth0" or
+ * "%2"), as link-local servers need.  0, or -1 if s is not one of those
+ * (or names no interface here).
  */
 int	dns_server_parse(const char *s, struct dns_server_addr *out);
 /* The canonical string for family/addr/port into out (56 bytes). */

@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <net/if.h>
 #include <arpa/inet.h>
 
 #include <poll.h>
@@ -60,6 +61,7 @@ static void
 t_server(void)
 {
 	struct dns_server_addr	a;
+	char			num[64];
 
 	ok(dns_server_parse("127.0.0.1", &a) == 0, "v4");
 	is_str(a.str, "127.0.0.1:53", "v4 default port");
@@ -77,6 +79,56 @@ t_server(void)
 	ok(dns_server_parse("[::1]x", &a) == -1, "junk after ]");
 	ok(dns_server_parse("", &a) == -1, "empty");
 	ok(dns_server_parse("[1.2.3.4]:53", &a) == -1, "v4 in brackets");
+
+	/* Link-local servers name their interface; lo exists everywhere. */
+	ok(dns_server_parse("[fe80::53%lo]:5353", &a) == 0 &&
+	    a.scope_id == if_nametoindex("lo") && a.port == 5353, "%%scope");
+	is_str(a.str, "[fe80::53%lo]:5353", "scoped v6 string");
+	ok(dns_server_parse("fe80::53%lo", &a) == 0 && a.scope_id != 0,
+	    "bare scoped v6");
+	snprintf(num, sizeof(num), "[fe80::53%%%u]", if_nametoindex("lo"));
+	ok(dns_server_parse(num, &a) == 0 && a.scope_id ==
+	    if_nametoindex("lo"), "numeric scope");
+	is_str(a.str, "[fe80::53%lo]:53", "numeric scope shown by name");
+	ok(dns_server_parse("[fe80::53%no-such-if0]", &a) == -1,
+	    "unknown interface refused");
+	ok(dns_server_parse("[fe80::53%]", &a) == -1, "empty scope refused");
+	ok(dns_server_parse("127.0.0.1%lo", &a) == -1, "no scope for v4");
+	ok(dns_server_parse("[fe80::53%lo%lo]", &a) == -1, "one scope");
+}
+
+/* resolv.conf's link-local nameserver keeps its interface. */
+static void
+t_resolv_scoped(void)
+{
+	static const char	 text[] = "nameserver 127.0.0.1\n"
+	    "nameserver fe80::53%lo\n  nameserver   ::1 # comment\n";
+	struct dns_conf		 conf;
+	struct dns		*d;
+	char			 err[256], resolv[] = "/tmp/t_dns.XXXXXX";
+	size_t			 i, nscoped = 0;
+	int			 fd;
+
+	if ((fd = mkstemp(resolv)) == -1 ||
+	    write(fd, text, sizeof(text) - 1) != (ssize_t)sizeof(text) - 1) {
+		ok(0, "resolv.conf");
+		return;
+	}
+	close(fd);
+	memset(&conf, 0, sizeof(conf));
+	conf.resolv_conf = resolv;
+	if ((d = dns_new(&conf, err, sizeof(err))) == NULL) {
+		ok(0, "dns_new: %s", err);
+		unlink(resolv);
+		return;
+	}
+	for (i = 0; i < dns_nservers(d); i++)
+		if (strcmp(dns_server_at(d, i), "[fe80::53%lo]:53") == 0)
+			nscoped++;
+	is_int(nscoped, 1, "the link-local server once, with its scope");
+	is_int(dns_nservers(d), 3, "three servers");
+	dns_free(d);
+	unlink(resolv);
 }
 
 static void
@@ -441,6 +493,7 @@ main(void)
 	t_parse();
 	t_server();
 	t_search();
+	t_resolv_scoped();
 	t_engine();
 	t_caps();
 	return done_testing();
