@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +16,15 @@
 #include "log.h"
 #include "loop.h"
 #include "opts.h"
+#include "priv.h"
+#include "sanitize.h"
 #include "dump/dump.h"
 #include "model/dns.h"
 #include "model/dns_query.h"
 #include "model/dns_wire.h"
+#include "model/probe.h"
 #include "model/sockets.h"
+#include "model/trace.h"
 #include "view/ui.h"
 
 /* Extra time a --dump may take past its sample before giving up. */
@@ -28,7 +34,17 @@ struct run {
 	const struct tb_opts	*opts;
 	struct tb_loop		*loop;
 	struct sockets		*sockets;
-	struct dns		*dns;
+	struct dns		*dns;		/* the dns pane's, or the trace's */
+	int			 is_dns_pane;
+	struct probe		*probe;		/* the trace pane has a target */
+	struct trace		*trace;		/* NULL until its address is known */
+	int			 trace_family;	/* AF_INET, AF_INET6 */
+	long			 trace_lookup;	/* the target's A/AAAA, -1 */
+	char			 trace_host[TB_SAN_BOUND(256)];	/* shown */
+	char			 trace_why[TB_SAN_BOUND(256) + 64];	/* "" */
+	int			 is_trace_failed;	/* no address after all */
+	char			 probe_note[256];	/* probe_open's */
+	struct ui_models	 models;
 	uint64_t		 need_gen;	/* refreshes a dump waits for */
 	int			 is_failed;
 	int			 is_dns_deadline;	/* -t expired */
@@ -80,6 +96,9 @@ dump_check_done(void *arg)
 		return;
 	if (r->dns != NULL && !dns_is_done(r->dns) && !r->is_dns_deadline)
 		return;
+	if (r->probe != NULL && (r->trace != NULL ? !trace_is_done(r->trace) :
+	    r->trace_lookup >= 0))
+		return;
 	tb_loop_stop(r->loop);
 }
 
@@ -104,6 +123,29 @@ dns_add_target(struct dns *d, const struct tb_opts *o,
 		dns_lookup_add(d, t->host, DNS_T_AAAA);
 }
 
+static int
+is_address(const char *host)
+{
+	uint8_t	a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 ||
+	    inet_pton(AF_INET6, host, a) == 1;
+}
+
+/*
+ * The trace pane needs a DNS engine: a hostname to resolve, or servers
+ * named with -s for its reverse names (without -s and the dns pane, an
+ * address is traced numerically: no lookup the user did not ask for).
+ */
+static int
+trace_needs_dns(const struct tb_opts *o)
+{
+	if (!(o->panes & TB_PANE_TRACE) || o->ntargets == 0)
+		return 0;
+	return !is_address(o->targets[0].host) ||
+	    (o->nservers > 0 && !o->is_numeric);
+}
+
 static struct dns *
 open_dns(const struct tb_opts *o)
 {
@@ -112,7 +154,7 @@ open_dns(const struct tb_opts *o)
 	char		 err[256];
 	size_t		 i;
 
-	if (!(o->panes & TB_PANE_DNS))
+	if (!(o->panes & TB_PANE_DNS) && !trace_needs_dns(o))
 		return NULL;
 	memset(&conf, 0, sizeof(conf));
 	conf.servers = o->servers;
@@ -121,6 +163,8 @@ open_dns(const struct tb_opts *o)
 	conf.tries = (unsigned)o->dns_tries;
 	if ((d = dns_new(&conf, err, sizeof(err))) == NULL)
 		tb_fatalx("dns: %s", err);
+	if (!(o->panes & TB_PANE_DNS))
+		return d;	/* the trace adds its own lookups */
 	for (i = 0; i < o->ntargets; i++)
 		dns_add_target(d, o, &o->targets[i]);
 	for (i = 0; i < o->nqueries; i++)
@@ -151,6 +195,202 @@ open_sockets(const struct tb_opts *o)
 	if ((s = sockets_new(err, sizeof(err))) == NULL)
 		tb_fatalx("sockets: %s", err);
 	return s;
+}
+
+/* --- the trace ------------------------------------------------------ */
+
+/* Addresses no route leads to one host through routers. */
+static const char *
+trace_unusable(int family, const uint8_t *a)
+{
+	static const uint8_t	zero[16];
+
+	if (family == AF_INET) {
+		if (memcmp(a, zero, 4) == 0)
+			return "the unspecified address";
+		if ((a[0] & 0xf0) == 0xe0)
+			return "a multicast address";
+		if (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255)
+			return "the broadcast address";
+		return NULL;
+	}
+	if (memcmp(a, zero, 16) == 0)
+		return "the unspecified address";
+	if (a[0] == 0xff)
+		return "a multicast address";
+	return NULL;
+}
+
+/* The target's family: its literal's, else A (AAAA with -6). */
+static int
+trace_family(const struct tb_opts *o, uint8_t *addr, int *is_literal)
+{
+	const char	*host = o->targets[0].host;
+	const char	*why;
+	int		 family;
+
+	*is_literal = 1;
+	if (inet_pton(AF_INET, host, addr) == 1)
+		family = AF_INET;
+	else if (inet_pton(AF_INET6, host, addr) == 1)
+		family = AF_INET6;
+	else {
+		*is_literal = 0;
+		return o->family == 6 ? AF_INET6 : AF_INET;
+	}
+	if ((family == AF_INET && o->family == 6) ||
+	    (family == AF_INET6 && o->family == 4))
+		tb_usage_error("cannot trace %s with -%d: it is an IPv%d "
+		    "address", host, o->family, family == AF_INET ? 4 : 6);
+	if ((why = trace_unusable(family, addr)) != NULL)
+		tb_usage_error("cannot trace %s: %s", host, why);
+	return family;
+}
+
+static void
+trace_start(struct run *r, const uint8_t *addr)
+{
+	const struct tb_opts	*o = r->opts;
+	struct trace_conf	 conf;
+	char			 err[256];
+
+	memset(&conf, 0, sizeof(conf));
+	conf.family = r->trace_family;
+	memcpy(conf.addr, addr, r->trace_family == AF_INET ? 4 : 16);
+	conf.proto = o->proto;
+	conf.first_ttl = (unsigned)o->first_ttl;
+	conf.max_ttl = (unsigned)o->max_ttl;
+	conf.interval_ms = (unsigned)o->refresh_ms;
+	conf.cycles = o->is_dump ? (unsigned)o->count : 0;
+	conf.is_back_to_back = o->is_dump;
+	conf.is_ecmp = o->is_ecmp;
+	conf.dns = o->is_numeric ? NULL : r->dns;
+	conf.mode_note = r->probe_note;
+	if ((r->trace = trace_new(&conf, r->probe, r->loop, err,
+	    sizeof(err))) == NULL)
+		tb_fatalx("%s", err);
+	r->trace_why[0] = '\0';
+	r->models.trace = r->trace;
+	r->models.trace_why = NULL;
+}
+
+/* The lookup giving the target's address: the dns pane's, or ours. */
+static long
+trace_lookup_find(struct run *r, const char *host, uint16_t type)
+{
+	const struct dns_row	*row;
+	size_t			 i, n;
+
+	for (i = 0, n = dns_nrows(r->dns); i < n; i++) {
+		row = dns_row_at(r->dns, i);
+		if (row->type == type && strcmp(row->name, host) == 0)
+			return (long)row->lookup;
+	}
+	return dns_lookup_add(r->dns, host, type);
+}
+
+/*
+ * Open the probe sockets now, while privileged.  An address target
+ * starts at once; a hostname once the DNS engine has its address.
+ */
+static void
+open_trace(struct run *r)
+{
+	const struct tb_opts	*o = r->opts;
+	const struct tb_target	*t;
+	uint8_t			 addr[16];
+	char			 err[512];
+	int			 is_literal;
+	uint16_t		 port = 0;
+
+	r->trace_lookup = -1;
+	if (!(o->panes & TB_PANE_TRACE) || o->ntargets == 0)
+		return;
+	t = &o->targets[0];
+	r->trace_family = trace_family(o, addr, &is_literal);
+	tb_sanitize_str(r->trace_host, sizeof(r->trace_host), t->host);
+	if (o->port > 0)
+		port = (uint16_t)o->port;
+	else if (o->proto == PROBE_P_TCP && t->port > 0)
+		port = (uint16_t)t->port;
+	if ((r->probe = probe_open(r->trace_family, o->proto, port, err,
+	    sizeof(err), r->probe_note, sizeof(r->probe_note))) == NULL)
+		tb_fatalx("trace: %s", err);
+	if (!is_literal) {
+		r->trace_lookup = trace_lookup_find(r, t->host,
+		    r->trace_family == AF_INET ? DNS_T_A : DNS_T_AAAA);
+		snprintf(r->trace_why, sizeof(r->trace_why), "resolving %s",
+		    r->trace_host);
+		if (r->trace_lookup == -1)
+			tb_usage_error("cannot trace %s: not a DNS name",
+			    r->trace_host);
+	}
+	r->models.trace = NULL;
+	/* The pane says "resolving x", then why it failed, if it does. */
+	r->models.trace_why = is_literal ? NULL : r->trace_why;
+	if (is_literal)
+		trace_start(r, addr);
+}
+
+/* An address from the target's lookup: 1 started, -1 none, 0 waiting. */
+static int
+trace_from_answers(struct run *r)
+{
+	const struct dns_row	*row;
+	uint16_t		 type;
+	uint8_t			 addr[16];
+	const char		*status = "no answer";
+	size_t			 i, k, n, nmine = 0, ndone = 0;
+
+	type = r->trace_family == AF_INET ? DNS_T_A : DNS_T_AAAA;
+	for (i = 0, n = dns_nrows(r->dns); i < n; i++) {
+		row = dns_row_at(r->dns, i);
+		if (row->lookup != (size_t)r->trace_lookup)
+			continue;
+		nmine++;
+		if (!row->is_done)
+			continue;
+		ndone++;
+		status = row->status;
+		for (k = 0; k < row->nanswers; k++)
+			if (row->answers[k].type == type &&
+			    inet_pton(r->trace_family, row->answers[k].data,
+			    addr) == 1 && trace_unusable(r->trace_family,
+			    addr) == NULL) {
+				trace_start(r, addr);
+				return 1;
+			}
+	}
+	if (ndone < nmine)
+		return 0;
+	snprintf(r->trace_why, sizeof(r->trace_why), "%s: no IPv%d address "
+	    "(%s)", r->trace_host,
+	    r->trace_family == AF_INET ? 4 : 6, status);
+	return -1;
+}
+
+/* Before-sleep hook: start the trace once the target has an address. */
+static void
+trace_poll(void *arg)
+{
+	struct run	*r = arg;
+
+	if (r->trace_lookup < 0 || r->trace != NULL)
+		return;
+	if (trace_from_answers(r) != 0)
+		r->trace_lookup = -1;
+	if (r->trace == NULL && r->trace_lookup == -1)
+		r->is_trace_failed = 1;
+}
+
+/* The longest a --dump trace may take: every TTL window of every cycle
+ * timing out at the longest timeout. */
+static uint64_t
+trace_worst_ms(const struct tb_opts *o)
+{
+	uint64_t	ttls = o->max_ttl != 0 ? (uint64_t)o->max_ttl : 30;
+
+	return (uint64_t)o->count * (ttls / 4 + 2) * 3000;
 }
 
 static void
@@ -190,9 +430,15 @@ run_dump(struct run *r)
 			tb_loop_timer(r->loop, t0 + sample_ms,
 			    run_on_dns_deadline, r);
 	}
+	tb_loop_before_sleep(r->loop, trace_poll, r);
 	tb_loop_before_sleep(r->loop, dump_check_done, r);
+	/* The trace's reverse names are lookups added later: room for one
+	 * more batch of them. */
 	tb_loop_timer(r->loop, t0 + sample_ms + DUMP_GRACE_MS +
-	    (r->dns != NULL && o->duration_ms < 0 ? dns_worst_ms(r->dns) : 0),
+	    (r->dns != NULL && o->duration_ms < 0 ? dns_worst_ms(r->dns) : 0) +
+	    (r->probe != NULL ? trace_worst_ms(o) + (r->dns != NULL ?
+	    (uint64_t)dns_tries(r->dns) * dns_timeout_ms(r->dns) *
+	    (dns_nsearch_domains(r->dns) + 2) : 0) : 0),
 	    run_on_deadline, r);
 	if (tb_loop_run(r->loop) == -1)
 		tb_fatal("poll");
@@ -200,25 +446,39 @@ run_dump(struct run *r)
 		return 1;
 	ctx.duration_ms = tb_now_ms() - t0;
 	ctx.sockets = r->sockets;
-	ctx.dns = r->dns;
+	ctx.dns = r->is_dns_pane ? r->dns : NULL;
+	if (r->trace != NULL)
+		trace_sync_names(r->trace);
+	ctx.trace = r->trace;
+	ctx.trace_why = r->trace == NULL && r->trace_why[0] != '\0' ?
+	    r->trace_why : NULL;
 	/* A report of 10,000 lookups is megabytes: fewer, larger writes. */
 	(void)setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	rc = o->is_json ? dump_json(stdout, &ctx) : dump_text(stdout, &ctx);
 	if (rc == -1 || fflush(stdout) == EOF || ferror(stdout))
 		tb_fatal("writing the report");
+	/* The report says it too; the exit status is a runtime failure. */
+	if (r->is_trace_failed) {
+		tb_warnx("trace: %s", r->trace_why);
+		return 1;
+	}
+	if (r->trace != NULL && trace_error(r->trace) != NULL) {
+		tb_warnx("trace: %s", trace_error(r->trace));
+		return 1;
+	}
 	return 0;
 }
 
 static int
 run_tui(struct run *r)
 {
-	struct ui_models	 models;
 	struct ui		*ui;
 
-	memset(&models, 0, sizeof(models));
-	models.sockets = r->sockets;
-	models.dns = r->dns;
-	ui = ui_new(r->loop, r->opts, &models);
+	r->models.sockets = r->sockets;
+	r->models.dns = r->is_dns_pane ? r->dns : NULL;
+	/* A hostname target's trace starts later: models.trace then. */
+	tb_loop_before_sleep(r->loop, trace_poll, r);
+	ui = ui_new(r->loop, r->opts, &r->models);
 	if (r->dns != NULL)
 		dns_attach(r->dns, r->loop);
 	if (r->sockets != NULL) {
@@ -259,8 +519,15 @@ main(int argc, char **argv)
 	run_signals(&r);
 	r.sockets = open_sockets(&o);
 	r.dns = open_dns(&o);
+	r.is_dns_pane = (o.panes & TB_PANE_DNS) != 0;
+	open_trace(&r);
+	/* Everything privileged is open: raw probe sockets above. */
+	if (tb_priv_drop(err, sizeof(err)) == -1)
+		tb_fatalx("%s", err);
 	tb_opts_free(&o);	/* the -q names live in the dns model now */
 	rc = o.is_dump ? run_dump(&r) : run_tui(&r);
+	trace_free(r.trace);
+	probe_close(r.probe);
 	dns_free(r.dns);
 	sockets_free(r.sockets);
 	tb_loop_free(r.loop);

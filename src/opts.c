@@ -22,6 +22,8 @@
 #define OPTS_SHOW_MAX		64	/* argv bytes echoed in a message */
 #define OPTS_DNS_TIMEOUT_MAX	60000
 #define OPTS_DNS_TRIES_MAX	10
+#define OPTS_MAX_TTL		255	/* = TRACE_MAX_TTL */
+#define OPTS_MAX_TTL_DEFAULT	30	/* = TRACE_MAX_TTL_DEFAULT */
 
 enum {
 	OPT_DUMP = 256,
@@ -31,7 +33,9 @@ enum {
 	OPT_DNS_TIMEOUT,
 	OPT_DNS_TRIES,
 	OPT_FETCH,
-	OPT_LAB
+	OPT_LAB,
+	OPT_FIRST_TTL,
+	OPT_ECMP
 };
 
 static const char opts_short[] = ":hVnc:t:p:46i:f:r:w:s:q:P:m:";
@@ -55,6 +59,8 @@ static const struct option opts_long[] = {
 	{ "query",	required_argument,	NULL, 'q' },
 	{ "protocol",	required_argument,	NULL, 'P' },
 	{ "max-ttl",	required_argument,	NULL, 'm' },
+	{ "first-ttl",	required_argument,	NULL, OPT_FIRST_TTL },
+	{ "ecmp",	no_argument,		NULL, OPT_ECMP },
 	{ "dns-timeout", required_argument,	NULL, OPT_DNS_TIMEOUT },
 	{ "dns-tries",	required_argument,	NULL, OPT_DNS_TRIES },
 	{ "fetch",	optional_argument,	NULL, OPT_FETCH },
@@ -72,10 +78,11 @@ static const struct opts_later {
 	{ 'r', TB_PANE_HTTP },
 	{ 'w', TB_PANE_HTTP },
 	{ OPT_FETCH, TB_PANE_HTTP },
-	{ 'P', TB_PANE_TRACE },
-	{ 'm', TB_PANE_TRACE },
 	{ OPT_LAB, 0 },
 };
+
+/* -P values, in PROBE_P_* order. */
+static const char *const opts_protos[] = { "icmp", "udp", "tcp" };
 
 static const struct {
 	int		 bit;
@@ -101,11 +108,17 @@ static const char opts_help[] =
 "                       (default: every pane this build has)\n"
 "  -t, --duration SECS  with --dump: how long to watch (0: one snapshot;\n"
 "                       default 1)\n"
-"  -c, --count N        with --dump: trace cycles (default 1)\n"
-"  --interval SECS      TUI refresh interval (default 1, at least 0.1)\n"
+"  -c, --count N        with --dump: trace cycles, back to back (default 1)\n"
+"  --interval SECS      TUI refresh and trace cycle interval (default 1, at\n"
+"                       least 0.1)\n"
 "  -n, --numeric        do not resolve addresses to names\n"
 "  -4, -6               IPv4 or IPv6 only\n"
+"  -P, --protocol icmp|udp|tcp\n"
+"                       trace probe protocol (default icmp)\n"
 "  -p, --port PORT      destination port of probes and HTTP port of interest\n"
+"  -m, --max-ttl N      trace at most N hops (1 to 255, default 30)\n"
+"  --first-ttl N        start the trace at hop N (default 1)\n"
+"  --ecmp               trace several flows to find load-balanced branches\n"
 "  -q, --query NAME[/TYPE]\n"
 "                       add a DNS lookup (repeatable): A, AAAA, CNAME, MX,\n"
 "                       TXT, NS, SOA, PTR, SRV, CAA or TYPEnnn; an address\n"
@@ -123,7 +136,6 @@ static const char opts_help[] =
 "Options of panes not built yet (accepted later, refused now):\n"
 "  -i, --interface IFACE  -f, --filter EXPR  -r, --read FILE\n"
 "  -w, --write FILE  --fetch [N]                          (http pane)\n"
-"  -P, --protocol icmp|udp|tcp  -m, --max-ttl N          (trace pane)\n"
 "  --lab                                           (every pane)\n"
 "\n"
 "Exit status: 0 success, 1 runtime failure, 2 usage error.\n";
@@ -593,6 +605,22 @@ opts_one(struct tb_opts *o, int c, const char *arg, char *err, size_t errlen)
 			break;
 		o->dns_tries = (int)v;
 		return TB_OPTS_RUN;
+	case 'P':
+		for (v = 0; v < (long)NITEMS(opts_protos); v++)
+			if (strcasecmp(arg, opts_protos[v]) == 0) {
+				o->proto = (int)v;
+				return TB_OPTS_RUN;
+			}
+		break;
+	case 'm':
+	case OPT_FIRST_TTL:
+		if (opts_long_value(arg, 1, OPTS_MAX_TTL, &v) == -1)
+			break;
+		*(c == 'm' ? &o->max_ttl : &o->first_ttl) = (int)v;
+		return TB_OPTS_RUN;
+	case OPT_ECMP:
+		o->is_ecmp = 1;
+		return TB_OPTS_RUN;
 	default:
 		return opts_later_error(c, err, errlen);
 	}
@@ -603,7 +631,10 @@ opts_one(struct tb_opts *o, int c, const char *arg, char *err, size_t errlen)
 	    c == OPT_INTERVAL ? "seconds, at least 0.1" :
 	    c == 'c' ? "a count, 1 or more" :
 	    c == OPT_DNS_TIMEOUT ? "milliseconds, 1 to 60000" :
-	    c == OPT_DNS_TRIES ? "a count, 1 to 10" : "a port, 1 to 65535");
+	    c == OPT_DNS_TRIES ? "a count, 1 to 10" :
+	    c == 'P' ? "icmp, udp or tcp" :
+	    c == 'm' || c == OPT_FIRST_TTL ? "a TTL, 1 to 255" :
+	    "a port, 1 to 65535");
 }
 
 /* Ports the targets did not spell out: -p, else the URL scheme's. */
@@ -649,10 +680,21 @@ tb_opts_parse(struct tb_opts *o, int argc, char **argv, char *err,
 			return r;
 	if (o->is_json && !o->is_dump)
 		return opts_fail(err, errlen, "--json needs --dump");
-	if (!(o->panes & TB_PANE_DNS) && (o->nqueries > 0 || o->nservers > 0 ||
-	    o->dns_timeout_ms > 0 || o->dns_tries > 0))
+	/* The trace resolves its target and names hops through DNS too. */
+	if ((!(o->panes & TB_PANE_DNS) && o->nqueries > 0) ||
+	    (!(o->panes & (TB_PANE_DNS | TB_PANE_TRACE)) && (o->nservers > 0 ||
+	    o->dns_timeout_ms > 0 || o->dns_tries > 0)))
 		return opts_fail(err, errlen, "DNS options need the dns pane "
 		    "(add dns to --panes)");
+	if (!(o->panes & TB_PANE_TRACE) && (o->proto != 0 || o->max_ttl != 0 ||
+	    o->first_ttl != 0 || o->is_ecmp))
+		return opts_fail(err, errlen, "trace options need the trace "
+		    "pane (add trace to --panes)");
+	if (o->first_ttl > (o->max_ttl != 0 ? o->max_ttl :
+	    OPTS_MAX_TTL_DEFAULT))
+		return opts_fail(err, errlen, "--first-ttl %d is past the "
+		    "max TTL %d (set -m)", o->first_ttl, o->max_ttl != 0 ?
+		    o->max_ttl : OPTS_MAX_TTL_DEFAULT);
 	opts_target_ports(o);
 	return TB_OPTS_RUN;
 }

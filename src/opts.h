@@ -12,7 +12,7 @@
 #define TB_PANE_ALL	(TB_PANE_DNS | TB_PANE_TRACE | TB_PANE_HTTP | \
 			    TB_PANE_SOCKETS)
 /* Panes this build can run; --panes naming another is a usage error. */
-#define TB_PANE_AVAILABLE	(TB_PANE_DNS | TB_PANE_SOCKETS)
+#define TB_PANE_AVAILABLE	(TB_PANE_DNS | TB_PANE_TRACE | TB_PANE_SOCKETS)
 
 #define TB_MAX_TARGETS		8
 #define TB_DUMP_DEFAULT_MS	1000	/* default --dump sample */
@@ -52,6 +52,10 @@ struct tb_opts {
 	size_t		 nqueries, queries_cap;
 	long		 dns_timeout_ms;	/* --dns-timeout; 0 default */
 	int		 dns_tries;		/* --dns-tries; 0 default */
+	int		 proto;		/* -P: PROBE_P_* (0 icmp, 1 udp, 2 tcp) */
+	int		 max_ttl;	/* -m, 1..255; 0 default */
+	int		 first_ttl;	/* --first-ttl, 1..max; 0 default */
+	int		 is_ecmp;	/* --ecmp: discover ECMP branches */
 };
 
 enum tb_opts_result {

@@ -64,7 +64,7 @@ else
 	for opt in --dump --json --panes --duration --count --interval \
 	    --numeric --port --help --version --interface --filter --read \
 	    --write --server --query --protocol --max-ttl --dns-timeout \
-	    --dns-tries --fetch --lab; do
+	    --dns-tries --fetch --lab --first-ttl --ecmp; do
 		grep -q -- "$opt" "$tmp/out" || missing="$missing $opt"
 	done
 	if [ -n "$missing" ]; then
@@ -78,7 +78,17 @@ usage_error "unknown flag" --bogus-flag
 usage_error "unknown short flag" -Z
 usage_error "--json without --dump" --json
 usage_error "--panes bogus" --dump --panes bogus
-usage_error "--panes trace (not built)" --dump --panes trace
+usage_error "--panes http (not built)" --dump --panes http
+usage_error "-m 0" --dump --panes trace -m 0 127.0.0.1
+usage_error "-m 256" --dump --panes trace -m 256 127.0.0.1
+usage_error "-P bogus" --dump --panes trace -P bogus 127.0.0.1
+usage_error "--first-ttl past -m" --dump --panes trace --first-ttl 5 -m 4 \
+    127.0.0.1
+usage_error "-4 with an IPv6 target" --dump --panes trace -n -4 ::1
+usage_error "-6 with an IPv4 target" --dump --panes trace -n -6 127.0.0.1
+usage_error "multicast target" --dump --panes trace -n 224.0.0.1
+usage_error "unspecified target" --dump --panes trace -n 0.0.0.0
+usage_error "trace option without the trace pane" --dump --panes dns --ecmp
 usage_error "-t -1" --dump -t -1
 usage_error "-t junk" --dump -t 1s
 usage_error "option of a later pane" --dump -i eth0
@@ -154,6 +164,48 @@ EOF
 		fi
 	else
 		echo "skip: python3 missing, JSON not validated"
+	fi
+fi
+
+# A trace of loopback: allowed from any namespace, with or without
+# CAP_NET_RAW (unprivileged, UDP probes with IP_RECVERR).
+run --dump --panes trace -n -c 2 127.0.0.1
+if [ "$rc" -ne 0 ]; then
+	fail "trace 127.0.0.1: exit $rc: $(cat "$tmp/err")"
+elif ! grep -q '^TRACE to 127.0.0.1, .* 2 cycles, .* reached' "$tmp/out" ||
+    ! grep -q '^  1\. 127\.0\.0\.1  *0\.0%  *2 ' "$tmp/out"; then
+	fail "trace 127.0.0.1: report '$(cat "$tmp/out")'"
+else
+	pass "trace 127.0.0.1 (text)"
+fi
+if command -v python3 >/dev/null 2>&1; then
+	run --dump --json --panes trace -n -c 3 127.0.0.1
+	if [ "$rc" -eq 0 ] && python3 - "$tmp/out" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["trace"]
+assert all(k not in d for k in ("dns", "sockets", "http"))
+assert d["target"]["address"] == "127.0.0.1"
+assert t["target"] == "127.0.0.1" and t["reached"] is True
+assert t["protocol"] in ("icmp", "udp") and t["cycles"] == 3
+assert t["error"] is None and t["path_mtu"] is None
+assert t["probes_sent"] >= 3 and isinstance(t["mode"], str)
+assert len(t["hops"]) == 1
+h = t["hops"][0]
+assert h["ttl"] == 1 and h["sent"] == 3 and h["received"] == 3
+assert h["loss_pct"] == 0 and h["note"] is None
+r = h["responders"][0]
+assert r["address"] == "127.0.0.1" and r["name"] is None
+assert r["is_target"] is True and r["sent"] == 3 and r["received"] == 3
+for k in ("last_ms", "avg_ms", "best_ms", "worst_ms", "stddev_ms"):
+    assert isinstance(r[k], (int, float)) and r[k] >= 0, k
+assert r["best_ms"] <= r["avg_ms"] <= r["worst_ms"]
+assert r["mpls"] == [] and r["flows"] == [0]
+EOF
+	then
+		pass "trace 127.0.0.1 --json matches the contract"
+	else
+		fail "trace 127.0.0.1 --json: exit $rc: $(cat "$tmp/err")"
 	fi
 fi
 

@@ -11,6 +11,7 @@
 #include "sanitize.h"
 #include "dump/json.h"
 #include "model/sockets.h"
+#include "model/trace.h"
 
 #define DUMP_STR_MAX	512	/* source bytes of one external string shown */
 
@@ -55,6 +56,13 @@ dump_pad(FILE *fp, const char *s, size_t width)
 	fputs(s, fp);
 	for (w = dump_width(s); w < width; w++)
 		fputc(' ', fp);
+}
+
+/* The trace pane ran: a trace, or a reason there is none yet. */
+static int
+dump_has_trace(const struct dump_ctx *ctx)
+{
+	return ctx->trace != NULL || ctx->trace_why != NULL;
 }
 
 static int
@@ -300,8 +308,9 @@ dump_text(FILE *fp, const struct dump_ctx *ctx)
 	char	started[32], target[256];
 
 	dump_iso8601(started, sizeof(started), ctx->started);
-	fprintf(fp, "tubes %s \xe2\x80\x94 %s%sreport", PACKAGE_VERSION,
+	fprintf(fp, "tubes %s \xe2\x80\x94 %s%s%sreport", PACKAGE_VERSION,
 	    ctx->dns != NULL ? "dns " : "",
+	    dump_has_trace(ctx) ? "trace " : "",
 	    ctx->sockets != NULL ? "sockets " : "");
 	if (ctx->opts != NULL && ctx->opts->ntargets > 0)
 		fprintf(fp, " for %s", dump_safe(target, sizeof(target),
@@ -310,6 +319,11 @@ dump_text(FILE *fp, const struct dump_ctx *ctx)
 	    (double)ctx->duration_ms / 1000);
 	if (ctx->dns != NULL) {
 		dump_dns_text(fp, ctx->dns);
+		if (ctx->sockets != NULL || dump_has_trace(ctx))
+			fputc('\n', fp);
+	}
+	if (dump_has_trace(ctx)) {
+		dump_trace_text(fp, ctx);
 		if (ctx->sockets != NULL)
 			fputc('\n', fp);
 	}
@@ -465,13 +479,16 @@ dump_sockets_json(struct json *j, const struct sockets *s)
 }
 
 static void
-dump_target_json(struct json *j, const struct tb_target *t)
+dump_target_json(struct json *j, const struct tb_target *t,
+    const struct trace *tr)
 {
 	json_key(j, "target");
 	json_obj_open(j);
 	json_kstr(j, "input", t->input);
 	json_kstr(j, "host", t->host);
-	json_kstr(j, "address", dump_is_address(t->host) ? t->host : NULL);
+	/* A name's address: the one the trace resolved and used. */
+	json_kstr(j, "address", dump_is_address(t->host) ? t->host :
+	    tr != NULL ? trace_target_str(tr) : NULL);
 	json_key(j, "port");
 	if (t->port > 0)
 		json_int(j, t->port);
@@ -493,10 +510,14 @@ dump_json(FILE *fp, const struct dump_ctx *ctx)
 	json_kstr(j, "started", started);
 	json_kint(j, "duration_ms", (int64_t)ctx->duration_ms);
 	if (ctx->opts != NULL && ctx->opts->ntargets > 0)
-		dump_target_json(j, &ctx->opts->targets[0]);
+		dump_target_json(j, &ctx->opts->targets[0], ctx->trace);
 	if (ctx->dns != NULL) {
 		json_key(j, "dns");
 		dump_dns_json(j, ctx->dns);
+	}
+	if (dump_has_trace(ctx)) {
+		json_key(j, "trace");
+		dump_trace_json(j, ctx);
 	}
 	if (ctx->sockets != NULL) {
 		json_key(j, "sockets");

@@ -9,6 +9,7 @@
 struct tb_opts;
 struct sockets;
 struct dns;
+struct trace;
 
 struct dump_ctx {
 	const struct tb_opts	*opts;
@@ -16,6 +17,10 @@ struct dump_ctx {
 	uint64_t		 duration_ms;	/* measured */
 	const struct sockets	*sockets;	/* NULL if the pane did not run */
 	const struct dns	*dns;		/* NULL if the pane did not run */
+	const struct trace	*trace;		/* NULL: not started (see below) */
+	/* With the trace pane on but no trace: why ("resolving www.x",
+	 * "www.x: no IPv4 address"); NULL with no target (no "trace" key). */
+	const char		*trace_why;
 };
 
 /* Write the report; 0, or -1 if stdout failed. */
@@ -28,5 +33,7 @@ void	dump_sockets_text(FILE *, const struct sockets *);
 void	dump_sockets_json(struct json *, const struct sockets *);
 void	dump_dns_text(FILE *, const struct dns *);
 void	dump_dns_json(struct json *, const struct dns *);
+void	dump_trace_text(FILE *, const struct dump_ctx *);
+void	dump_trace_json(struct json *, const struct dump_ctx *);
 
 #endif

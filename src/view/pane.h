@@ -68,6 +68,7 @@ struct pane_ops {
 };
 
 extern const struct pane_ops	pane_dns;
+extern const struct pane_ops	pane_trace;
 extern const struct pane_ops	pane_sockets;
 
 #endif

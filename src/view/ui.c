@@ -52,6 +52,7 @@
  * --panes whose model exists are shown. */
 static const struct pane_ops *const ui_pane_table[] = {
 	&pane_dns,
+	&pane_trace,
 	&pane_sockets,
 };
 #define UI_NPANE_TABLE	(sizeof(ui_pane_table) / sizeof(ui_pane_table[0]))

@@ -10,14 +10,19 @@ struct tb_loop;
 struct tb_opts;
 struct sockets;
 struct dns;
+struct trace;
 
 struct ui_models {
 	struct sockets	*sockets;	/* NULL when the pane is off */
 	struct dns	*dns;		/* NULL when the pane is off */
+	struct trace	*trace;		/* NULL: no target (the pane says so) */
+	const char	*trace_why;	/* no trace yet: "resolving x"; NULL */
 };
 
 /* Start curses and register with the loop; exits via tb_fatalx on error.
- * The UI stops the loop when the user quits. */
+ * The UI stops the loop when the user quits.  The models struct is read
+ * again while the UI runs (a trace starts once its target resolves), so
+ * it must outlive the UI. */
 struct ui	*ui_new(struct tb_loop *, const struct tb_opts *,
 		    struct ui_models *);
 void		 ui_free(struct ui *);	/* restores the terminal */

@@ -181,8 +181,8 @@ test_bad(void)
 	usage(PARSE("--json"), "--json needs --dump", "--json without --dump");
 	usage(PARSE("--panes", "bogus"), "bad --panes 'bogus'",
 	    "unknown pane");
-	usage(PARSE("--panes", "trace"), "the trace pane is not built yet "
-	    "(available: dns,sockets)", "known pane not built");
+	usage(PARSE("--panes", "http"), "the http pane is not built yet "
+	    "(available: dns,trace,sockets)", "known pane not built");
 	usage(PARSE("--panes", "sockets,"), "bad --panes", "empty pane name");
 	usage(PARSE("--panes", ""), "bad --panes", "empty --panes");
 	usage(PARSE("-t", "-1"), "bad value '-1' for --duration",
@@ -211,8 +211,6 @@ test_bad(void)
 	    "missing long value");
 	usage(PARSE("-i", "eth0"), "option --interface needs the http pane, "
 	    "which is not built yet", "-i refused for now");
-	usage(PARSE("-P", "udp"), "option --protocol needs the trace pane",
-	    "-P refused for now");
 	usage(PARSE("--fetch"), "option --fetch needs the http pane",
 	    "--fetch refused for now");
 	usage(PARSE("--lab"), "option --lab needs the",
@@ -261,12 +259,56 @@ test_exit_ok(void)
 	is_str(tb_pane_name(TB_PANE_TRACE), "trace", "tb_pane_name trace");
 }
 
+static void
+test_trace(void)
+{
+	is_int(PARSE("--panes", "trace"), TB_OPTS_RUN, "--panes trace");
+	is_int(o.panes, TB_PANE_TRACE, "the trace pane alone");
+	is_int(o.proto, 0, "default protocol icmp");
+	is_int(o.max_ttl, 0, "default max TTL");
+	is_int(o.first_ttl, 0, "default first TTL");
+	is_int(o.is_ecmp, 0, "no ECMP by default");
+	is_int(PARSE("-P", "udp", "-m", "255", "--first-ttl", "3", "--ecmp",
+	    "x.test"), TB_OPTS_RUN, "trace options");
+	ok(o.proto == 1 && o.max_ttl == 255 && o.first_ttl == 3 &&
+	    o.is_ecmp == 1, "-P udp -m 255 --first-ttl 3 --ecmp");
+	is_int(PARSE("--protocol", "TCP"), TB_OPTS_RUN, "-P TCP");
+	is_int(o.proto, 2, "tcp is 2");
+	is_int(PARSE("-P", "icmp", "-m", "1"), TB_OPTS_RUN, "-P icmp -m 1");
+	is_int(o.proto, 0, "icmp is 0");
+	usage(PARSE("-P", "sctp"), "bad value 'sctp' for --protocol: want "
+	    "icmp, udp or tcp", "unknown protocol");
+	usage(PARSE("-m", "0"), "bad value '0' for --max-ttl: want a TTL, "
+	    "1 to 255", "max TTL 0");
+	usage(PARSE("-m", "256"), "bad value '256' for --max-ttl: want a TTL, "
+	    "1 to 255", "max TTL 256");
+	usage(PARSE("-m", "-1"), "for --max-ttl", "negative max TTL");
+	usage(PARSE("--first-ttl", "0"), "for --first-ttl", "first TTL 0");
+	usage(PARSE("--first-ttl", "31"), "--first-ttl 31 is past the max "
+	    "TTL 30", "first TTL past the default max");
+	usage(PARSE("--first-ttl", "9", "-m", "8"), "--first-ttl 9 is past "
+	    "the max TTL 8", "first TTL past -m");
+	is_int(PARSE("--first-ttl", "8", "-m", "8"), TB_OPTS_RUN,
+	    "first TTL = max TTL");
+	usage(PARSE("--panes", "dns", "-P", "udp"), "trace options need the "
+	    "trace pane", "-P without the trace pane");
+	usage(PARSE("--panes", "sockets", "--ecmp"), "trace options need",
+	    "--ecmp without the trace pane");
+	is_int(PARSE("--panes", "trace", "-s", "127.0.0.1:5353"), TB_OPTS_RUN,
+	    "-s with the trace pane alone (its names)");
+	usage(PARSE("--panes", "trace", "-q", "x.test"), "need the dns pane",
+	    "-q still needs the dns pane");
+	usage(PARSE("--ecmp=1"), "option --ecmp takes no value",
+	    "--ecmp with a value");
+}
+
 int
 main(void)
 {
 	test_defaults();
 	test_good();
 	test_targets();
+	test_trace();
 	test_bad();
 	test_dns();
 	test_exit_ok();
