@@ -14,6 +14,8 @@
  *   nul.t       NUL and ESC in a TXT string
  *   ttl1.t      A with TTL 1 whose address changes on every query
  *               (192.0.2.100, .101, ...): re-queries show
+ *   PTR of any address: a name made of the address, 10.200.1.2 ->
+ *               h-10-200-1-2.rev.t, fd00::2 -> h6-fd00...0002.rev.t
  *   anything else NXDOMAIN (SOA "t." in the authority section, minimum 77)
  *
  *   dnsd [--addr A] [--port P] [--delay-ms MS] [--max-seconds S]
@@ -56,6 +58,7 @@
 #define DNS_T_CNAME		5
 #define DNS_T_SOA		6
 #define DNS_T_TXT		16
+#define DNS_T_PTR		12
 
 #define RC_NOERROR		0
 #define RC_SERVFAIL		2
@@ -351,6 +354,52 @@ is_kind(const char *name, const char *kind)
 	    strcmp(name + n - w, want) == 0;
 }
 
+/* Reverse-name labels, last to first, joined by sep: the address. */
+static int
+ptr_digits(const char *name, const char *suffix, char sep, char *out,
+    size_t len)
+{
+	size_t	n = strlen(name), w = strlen(suffix), k = 0, end;
+	size_t	i;
+
+	if (n <= w || strcmp(name + n - w, suffix) != 0)
+		return -1;
+	end = n - w;	/* name[0..end) is "2.1.200.10" */
+	while (end > 0) {
+		for (i = end; i > 0 && name[i - 1] != '.'; i--)
+			;
+		if (k + (end - i) + 2 >= len)
+			return -1;
+		if (k > 0 && sep != '\0')
+			out[k++] = sep;
+		memcpy(out + k, name + i, end - i);
+		k += end - i;
+		end = i > 0 ? i - 1 : 0;
+	}
+	out[k] = '\0';
+	return 0;
+}
+
+static int
+make_ptr(struct out *o, const struct query *q)
+{
+	char	digits[80], target[100];
+
+	if (ptr_digits(q->name, ".in-addr.arpa", '-', digits,
+	    sizeof(digits)) == 0)
+		snprintf(target, sizeof(target), "h-%s.rev.t", digits);
+	else if (ptr_digits(q->name, ".ip6.arpa", '\0', digits,
+	    sizeof(digits)) == 0)
+		snprintf(target, sizeof(target), "h6-%s.rev.t", digits);
+	else
+		return -1;
+	answer_start(o, q, RC_NOERROR, 0, 1, 0);
+	put_qname_ptr(o);
+	put_rr_head(o, DNS_T_PTR, 60, (uint16_t)(strlen(target) + 2));
+	put_name(o, target);
+	return 0;
+}
+
 static const uint8_t *
 next_ttl1_addr(uint8_t addr[4])
 {
@@ -369,7 +418,9 @@ respond(const struct query *q, struct out *o)
 	uint8_t	addr[4];
 
 	o->is_silent = o->is_delayed = 0;
-	if (is_kind(q->name, "silent")) {
+	if (q->qtype == DNS_T_PTR && make_ptr(o, q) == 0) {
+		/* answered */
+	} else if (is_kind(q->name, "silent")) {
 		o->is_silent = 1;
 	} else if (is_kind(q->name, "servfail")) {
 		answer_start(o, q, RC_SERVFAIL, 0, 0, 0);
