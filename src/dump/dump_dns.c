@@ -131,6 +131,13 @@ dump_dns_text(FILE *fp, const struct dns *d)
 	if (dns_ndropped(d) > 0)
 		fprintf(fp, "\n%zu lookups not made (over the caps)\n",
 		    dns_ndropped(d));
+	if (dns_npassive(d) > 0)
+		fprintf(fp, "\nDNS answers seen in the capture: %zu\n",
+		    dns_npassive(d));
+	for (i = 0; i < dns_npassive(d); i++) {
+		fputc('\n', fp);
+		dns_text_row(fp, d, dns_passive_at(d, i));
+	}
 }
 
 /* --- JSON -------------------------------------------------------------- */
@@ -277,6 +284,12 @@ dump_dns_json(struct json *j, const struct dns *d)
 	json_arr_open(j);
 	for (i = 0; i < dns_nrows(d); i++)
 		dns_json_row(j, dns_row_at(d, i));
+	json_arr_close(j);
+	/* Answers seen in the capture: the same row shape, the server seen. */
+	json_key(j, "passive");
+	json_arr_open(j);
+	for (i = 0; i < dns_npassive(d); i++)
+		dns_json_row(j, dns_passive_at(d, i));
 	json_arr_close(j);
 	json_obj_close(j);
 }

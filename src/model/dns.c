@@ -76,6 +76,8 @@ struct row {
 	/* 10,000 rows is the benchmark: bits, not ints. */
 	unsigned		 is_inflight:1, is_tcp:1, is_queued:1;
 	unsigned		 has_sample:1;	/* last_ms is one */
+	unsigned		 is_passive:1;	/* seen in the capture */
+	char			*passive_strs;	/* its name, type, server */
 	double			 last_ms;
 	uint64_t		 requery_at_ms;	/* 0: none */
 	uint64_t		 answer_hash;
@@ -98,6 +100,8 @@ struct dns {
 	unsigned		 ares_timer, requery_timer;
 	uint64_t		 ares_timer_at, requery_timer_at;
 	struct dns_msg		*msg;	/* reused for every answer */
+	struct row		**passive;	/* ring of DNS_MAX_PASSIVE */
+	size_t			 npassive, passive_next;
 	/* "qr aa rd ra" for each combination of the 8 flag bits, made the
 	 * first time one is seen and shared by the rows. */
 	char			 flags_str[256][DNS_FLAGS_STRLEN];
@@ -483,6 +487,7 @@ row_free(struct row *r)
 	free(r->steps);
 	free(r->block);
 	free(r->rcode_str);
+	free(r->passive_strs);
 	free(r->err);
 	free(r->hist);
 	free(r);
@@ -512,6 +517,9 @@ dns_free(struct dns *d)
 	}
 	for (i = 0; i < d->nrows; i++)
 		row_free(d->rows[i]);
+	for (i = 0; i < d->npassive; i++)
+		row_free(d->passive[i]);
+	free(d->passive);
 	for (i = 0; i < d->nlookups; i++)
 		free(d->lookups[i].name);
 	for (i = 0; i < d->ndomains; i++)
@@ -890,6 +898,11 @@ row_done(struct row *r)
 	struct dns	*d = r->d;
 
 	r->pub.answered_at_ms = tb_now_ms();
+	if (r->is_passive) {
+		r->pub.is_done = 1;
+		d->generation++;
+		return;
+	}
 	if (!r->pub.is_done) {
 		r->pub.is_done = 1;
 		d->ndone++;
@@ -1291,4 +1304,96 @@ dns_row_ttl_left(const struct dns_row *row, uint64_t now_ms)
 	age = now_ms > row->answered_at_ms ?
 	    (now_ms - row->answered_at_ms) / 1000 : 0;
 	return age >= ttl ? 0 : (long)(ttl - age);
+}
+
+/* --- passive DNS ---------------------------------------------------------- */
+
+/* The ring's next slot, its old row freed. */
+static struct row *
+passive_slot(struct dns *d)
+{
+	struct row	*r;
+
+	if (d->passive == NULL)
+		d->passive = xcalloc(DNS_MAX_PASSIVE, sizeof(*d->passive));
+	if (d->npassive == DNS_MAX_PASSIVE) {
+		row_free(d->passive[d->passive_next]);
+	} else
+		d->npassive++;
+	r = xcalloc(1, sizeof(*r));
+	d->passive[d->passive_next] = r;
+	d->passive_next = (d->passive_next + 1) % DNS_MAX_PASSIVE;
+	return r;
+}
+
+/* The question's name, its type's mnemonic and the server, in one block. */
+static void
+passive_strings(struct row *r, const struct dns_msg *m, int is_parsed,
+    const char *server)
+{
+	const char	*name = "?";
+	char		 tbuf[DNS_TYPE_NAMELEN];
+	const char	*tstr = "?";
+	size_t		 nlen, tlen, slen;
+
+	if (is_parsed && m->nq > 0 && m->q[0].name != NULL) {
+		name = m->q[0].name;
+		r->pub.type = m->q[0].type;
+		tstr = dns_type_name(m->q[0].type, tbuf, sizeof(tbuf));
+	}
+	nlen = strlen(name) + 1;
+	tlen = strlen(tstr) + 1;
+	slen = strlen(server) + 1;
+	r->passive_strs = xmalloc(nlen + tlen + slen);
+	memcpy(r->passive_strs, name, nlen);
+	memcpy(r->passive_strs + nlen, tstr, tlen);
+	memcpy(r->passive_strs + nlen + tlen, server, slen);
+	r->pub.name = r->pub.qname = r->passive_strs;
+	r->pub.type_str = r->passive_strs + nlen;
+	r->pub.server = r->passive_strs + nlen + tlen;
+}
+
+void
+dns_passive_add(struct dns *d, const char *client, const char *server,
+    const uint8_t *msg, size_t len, double latency_ms)
+{
+	struct dns_msg	*m = d->msg;
+	struct row	*r;
+	int		 rc;
+
+	(void)client;	/* kept by the capture; a row is per server */
+	rc = dns_parse(msg, len, m);
+	r = passive_slot(d);
+	r->d = d;
+	r->is_passive = 1;
+	r->pub.lookup = r->pub.server_idx = SIZE_MAX;
+	r->pub.rcode = -1;
+	r->pub.flags = "";
+	r->pub.status = "pending";
+	passive_strings(r, m, len >= 12, server != NULL ? server : "?");
+	if (len < 12 || !m->hdr.is_qr) {
+		row_fail(r, "bad answer", len < 12 ? "answer shorter than a "
+		    "header" : "a query, not an answer");
+		return;
+	}
+	row_finish(r, m, rc, latency_ms < 0 ? -1 : latency_ms);
+	if (latency_ms < 0)
+		r->has_sample = 0;	/* no query seen: no latency */
+}
+
+size_t
+dns_npassive(const struct dns *d)
+{
+	return d->npassive;
+}
+
+const struct dns_row *
+dns_passive_at(const struct dns *d, size_t i)
+{
+	size_t	first;
+
+	if (i >= d->npassive)
+		return NULL;
+	first = d->npassive < DNS_MAX_PASSIVE ? 0 : d->passive_next;
+	return &d->passive[(first + i) % DNS_MAX_PASSIVE]->pub;
 }

@@ -122,6 +122,8 @@ struct dns_row {
 	/* Latency samples are kept privately: dns_row_history(). */
 };
 
+#define DNS_MAX_PASSIVE		4096	/* passive rows kept (newest) */
+
 /*
  * Read resolv.conf (servers unless conf names some, search, ndots) and
  * open one channel per server.  NULL with err filled on failure.
@@ -168,5 +170,19 @@ size_t		 dns_row_history(const struct dns_row *, double *out,
  * without answers), 0 once expired; -1 when there is neither.
  */
 long		 dns_row_ttl_left(const struct dns_row *, uint64_t now_ms);
+
+/*
+ * Passive DNS: an answer seen in the capture (UDP or TCP port 53), from
+ * server ("addr:port") to client, latency_ms after its query (< 0 when
+ * the query was not seen).  Decoded like our own answers into a row kept
+ * in a ring of DNS_MAX_PASSIVE, apart from the lookups; bad bytes give a
+ * "bad answer" row, never a crash.
+ */
+void		 dns_passive_add(struct dns *, const char *client,
+		    const char *server, const uint8_t *msg, size_t len,
+		    double latency_ms);
+size_t		 dns_npassive(const struct dns *);
+/* Oldest first; the row's server is the one seen, lookup is SIZE_MAX. */
+const struct dns_row *dns_passive_at(const struct dns *, size_t);
 
 #endif

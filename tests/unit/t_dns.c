@@ -487,6 +487,64 @@ t_caps(void)
 	dns_free(d);
 }
 
+/* Passive rows: answers seen in a capture, kept in a ring. */
+static void
+t_passive(void)
+{
+	static const uint8_t	 ans[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+		1, 'a', 1, 't', 0, 0, 1, 0, 1,
+		0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1,
+	};
+	static const uint8_t	 query[] = {
+		0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+		1, 'a', 1, 't', 0, 0, 1, 0, 1,
+	};
+	const struct dns_row	*row;
+	struct dns_conf		 conf;
+	struct dns		*d;
+	const char		*servers[1] = { "127.0.0.1:53" };
+	char			 err[256];
+	size_t			 i;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.servers = servers;
+	conf.nservers = 1;
+	conf.resolv_conf = "/dev/null";
+	if ((d = dns_new(&conf, err, sizeof(err))) == NULL) {
+		ok(0, "dns_new: %s", err);
+		return;
+	}
+	dns_passive_add(d, "10.0.0.1:5353", "10.0.0.53:53", ans, sizeof(ans),
+	    1.5);
+	is_int(dns_npassive(d), 1, "passive: one row");
+	row = dns_passive_at(d, 0);
+	is_str(row->status, "NOERROR", "passive: status");
+	is_str(row->name, "a.t", "passive: the question's name");
+	is_str(row->type_str, "A", "passive: type");
+	is_str(row->server, "10.0.0.53:53", "passive: the server seen");
+	ok(row->nanswers == 1 && strcmp(row->answers[0].data, "192.0.2.1") ==
+	    0, "passive: the answer");
+	ok(row->latency_ms > 1.49 && row->latency_ms < 1.51,
+	    "passive: the latency given");
+	ok(row->lookup == SIZE_MAX, "passive: no lookup");
+	ok(dns_is_done(d), "passive rows do not hold a dump");
+	dns_passive_add(d, "c", "s", ans, 5, -1);
+	is_str(dns_passive_at(d, 1)->status, "bad answer", "passive: short");
+	dns_passive_add(d, "c", "s", query, sizeof(query), -1);
+	is_str(dns_passive_at(d, 2)->status, "bad answer",
+	    "passive: a query is not an answer");
+	ok(dns_passive_at(d, 0)->latency_ms > 0 &&
+	    dns_passive_at(d, 1)->latency_ms < 0, "passive: no query seen");
+	for (i = 0; i < DNS_MAX_PASSIVE + 10; i++)
+		dns_passive_add(d, "c", "s", ans, sizeof(ans), (double)i);
+	is_int(dns_npassive(d), DNS_MAX_PASSIVE, "passive: ring capped");
+	ok(dns_passive_at(d, 0)->latency_ms == 10.0,
+	    "passive: the oldest kept is the 14th row added");
+	ok(dns_passive_at(d, DNS_MAX_PASSIVE) == NULL, "passive: past the end");
+	dns_free(d);
+}
+
 int
 main(void)
 {
@@ -494,6 +552,7 @@ main(void)
 	t_server();
 	t_search();
 	t_resolv_scoped();
+	t_passive();
 	t_engine();
 	t_caps();
 	return done_testing();
