@@ -413,26 +413,33 @@ t_engine(void)
 	dns_free(d);
 	tb_loop_free(test_loop);
 
-	/* A silent server: timeout after exactly tries x timeout.  A new
-	 * loop: the old one still holds the freed model's hooks. */
+	/*
+	 * A silent server: timeout after exactly tries x timeout, never
+	 * sooner (t0 is taken before the first query leaves, so a busy
+	 * machine can only make it later), and not after c-ares's own
+	 * doubling schedule (200 + 400 + 800 ms).  A new loop: the old one
+	 * still holds the freed model's hooks.
+	 */
 	test_loop = tb_loop_new();
 	tb_loop_io(test_loop, rs.fd, POLLIN, responder_on_io, &rs);
 	rs.is_silent = 1;
 	rs.nqueries = 0;
-	d = engine_new(server, 200, 2, resolv);
+	d = engine_new(server, 200, 3, resolv);
 	dns_lookup_add(d, "www.lab.test", DNS_T_A);
+	t0 = tb_now_ms();
 	dns_attach(d, test_loop);
 	tb_loop_before_sleep(test_loop, on_check, d);
-	t0 = tb_now_ms();
 	tb_loop_timer(test_loop, t0 + 5000, on_deadline, NULL);
 	tb_loop_run(test_loop);
 	t0 = tb_now_ms() - t0;
 	row = dns_row_at(d, 0);
 	is_str(row->status, "timeout", "silent server: timeout");
-	is_int(row->tries, 2, "two tries");
-	is_int(rs.nqueries, 2, "two queries sent");
-	ok(t0 >= 395 && t0 < 600, "after %llu ms (want 400)",
+	is_int(row->tries, 3, "three tries");
+	is_int(rs.nqueries, 3, "three queries sent");
+	ok(t0 >= 599, "not before 3 x 200 ms (after %llu ms)",
 	    (unsigned long long)t0);
+	ok(t0 < 1400, "before c-ares's doubling schedule would end (after "
+	    "%llu ms)", (unsigned long long)t0);
 	dns_free(d);
 	tb_loop_free(test_loop);
 	close(rs.fd);
