@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int	tap_n, tap_failed;
@@ -43,6 +44,24 @@ is_str(const char *got, const char *want, const char *what)
 		printf("#   got  \"%s\"\n#   want \"%s\"\n", got ? got : "(null)",
 		    want ? want : "(null)");
 	return same;
+}
+
+/*
+ * A file of the shared capture corpus: $TUBES_CORPUS/rel, where make
+ * check sets TUBES_CORPUS (default: ../shared/corpus next to the source).
+ */
+static __attribute__((unused)) const char *
+tap_corpus_path(char *buf, size_t len, const char *rel)
+{
+	const char	*dir = getenv("TUBES_CORPUS");
+	const char	*top = getenv("top_srcdir");
+
+	if (dir != NULL && *dir != '\0')
+		snprintf(buf, len, "%s/%s", dir, rel);
+	else
+		snprintf(buf, len, "%s/../shared/corpus/%s",
+		    top != NULL ? top : ".", rel);
+	return buf;
 }
 
 static int __attribute__((unused))
