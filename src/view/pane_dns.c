@@ -53,6 +53,7 @@ static const struct widgets_col dp_cols[DP_NCOLS] = {
 	[DP_COL_FLAGS] =  { "FLAGS", 11, 2, WIDGETS_LEFT },
 	[DP_COL_HIST] =	  { "LATENCY", 10, 3, WIDGETS_LEFT },
 };
+_Static_assert(DP_NCOLS <= WIDGETS_MAX_COLS, "dp_cols fit a widgets_table");
 
 /* The lines one row takes, in the order they are drawn. */
 struct dp_lines {
@@ -74,12 +75,14 @@ struct dp_frame {
 	WINDOW			*win;
 	const struct theme	*t;
 	const struct dns	*d;
+	const char		*filter;
 	uint64_t		 now_ms;
 	int			 is_zoom;
 	int			 x, w;		/* inner columns */
 	int			 y, ybot;	/* next row, end */
-	int			 cw[DP_NCOLS];
-	int			 cx[DP_NCOLS];	/* column starts */
+	struct widgets_table	 tb;
+	const struct dns_row	*r;		/* the row being drawn */
+	struct dp_lines		 l;		/* and its lines */
 };
 
 static const char *const pane_dns_help[] = {
@@ -159,19 +162,6 @@ dp_cat(char *buf, size_t len, const char *s, const char *sep)
 		n += dp_san(buf + n, len - n, s);
 	if (sep != NULL && n + 1 < len)
 		snprintf(buf + n, len - n, "%s", sep);
-}
-
-static void
-dp_fmt_ms(char *buf, size_t len, double ms)
-{
-	if (ms < 0)
-		snprintf(buf, len, "-");
-	else if (ms < 10)
-		snprintf(buf, len, "%.2f", ms);
-	else if (ms < 1000)
-		snprintf(buf, len, "%.1f", ms);
-	else
-		snprintf(buf, len, "%.0f", ms);
 }
 
 static void
@@ -319,6 +309,27 @@ dp_row_matches(const struct dns_row *r, const char *filter)
 	return 0;
 }
 
+/* widgets_rows: the lines of row i, kept in the frame for dp_rows_draw. */
+static size_t
+dp_rows_nlines(void *arg, size_t i)
+{
+	struct dp_frame	*f = arg;
+
+	f->r = dns_row_at(f->d, i);
+	if (f->r == NULL || !dp_row_matches(f->r, f->filter))
+		return 0;
+	dp_row_lines(f->r, f->is_zoom, &f->l);
+	return f->l.total;
+}
+
+static void	dp_rows_draw(void *, size_t, size_t, size_t, int);
+
+/* The table's rows, as the UI scrolls them. */
+static const struct widgets_rows dp_rows = {
+	.nlines = dp_rows_nlines,
+	.draw = dp_rows_draw,
+};
+
 /* --- pane ops ------------------------------------------------------------ */
 
 static int
@@ -354,20 +365,13 @@ pane_dns_generation(const struct pane *p)
 static size_t
 pane_dns_nrows(const struct pane *p)
 {
-	const struct dns_row	*r;
-	struct dp_lines		 l;
-	size_t			 i, n, count = 0;
-	int			 is_zoom = dp_is_zoom(p);
+	struct dp_frame	f;
 
-	n = dns_nrows(p->model);
-	for (i = 0; i < n; i++) {
-		r = dns_row_at(p->model, i);
-		if (!dp_row_matches(r, p->filter))
-			continue;
-		dp_row_lines(r, is_zoom, &l);
-		count += l.total;
-	}
-	return count;
+	memset(&f, 0, sizeof(f));
+	f.d = p->model;
+	f.filter = p->filter;
+	f.is_zoom = dp_is_zoom(p);
+	return widgets_rows_count(&dp_rows, &f, dns_nrows(f.d));
 }
 
 static void
@@ -421,27 +425,10 @@ static const struct widgets_grow dp_grow[] = {
 	{ DP_COL_FLAGS, 20 }, { DP_COL_ANSWER, INT_MAX },
 };
 
-/* Pick the columns that fit w; cx[] gets where each starts. */
-static void
-dp_pick_cols(int x, int w, int *cw, int *cx)
-{
-	int	i;
-
-	widgets_fit_cols(dp_cols, DP_NCOLS, dp_grow,
-	    sizeof(dp_grow) / sizeof(dp_grow[0]), w, cw);
-	for (i = 0; i < DP_NCOLS; i++) {
-		cx[i] = x;
-		if (cw[i] > 0)
-			x += cw[i] + 1;
-	}
-}
-
 static void
 dp_cell(struct dp_frame *f, int y, int col, attr_t a, const char *s)
 {
-	if (f->cw[col] > 0)
-		widgets_cell(f->win, f->t, y, f->cx[col], f->cw[col], a,
-		    dp_cols[col].align, s);
+	widgets_table_cell(f->win, f->t, &f->tb, y, col, a, s);
 }
 
 /* Narrow status cells get the short words. */
@@ -462,14 +449,14 @@ dp_draw_hist(struct dp_frame *f, int y, const struct dns_row *r)
 	unsigned	 us[DNS_HISTORY_LEN];
 	size_t		 i, n;
 
-	if (f->cw[DP_COL_HIST] == 0)
+	if (f->tb.cw[DP_COL_HIST] == 0)
 		return;
 	n = dns_row_history(r, ms, DNS_HISTORY_LEN);
 	for (i = 0; i < n; i++)
 		us[i] = ms[i] <= 0 ? 1 : ms[i] > 4e6 ? 4000000000U :
 		    (unsigned)(ms[i] * 1000) + 1;
-	widgets_spark(f->win, f->t, y, f->cx[DP_COL_HIST],
-	    f->cw[DP_COL_HIST], theme_attr(f->t, THEME_BORDER_FOCUS), us, n);
+	widgets_spark(f->win, f->t, y, f->tb.cx[DP_COL_HIST],
+	    f->tb.cw[DP_COL_HIST], theme_attr(f->t, THEME_BORDER_FOCUS), us, n);
 }
 
 /* The row's own line: the lookup, the server, the first answer. */
@@ -488,11 +475,11 @@ dp_draw_main(struct dp_frame *f, int y, const struct dns_row *r,
 	dp_cell(f, y, DP_COL_NAME, theme_attr(f->t, THEME_BOLD), buf);
 	dp_san(buf, sizeof(buf), r->type_str);
 	dp_cell(f, y, DP_COL_TYPE, n, show_name ? buf : "");
-	dp_san(buf, sizeof(buf), dp_status_text(r, f->cw[DP_COL_STATUS]));
+	dp_san(buf, sizeof(buf), dp_status_text(r, f->tb.cw[DP_COL_STATUS]));
 	dp_cell(f, y, DP_COL_STATUS, dp_status_attr(r, f->t), buf);
 	dp_san(buf, sizeof(buf), r->server);
 	dp_cell(f, y, DP_COL_SERVER, n, buf);
-	dp_fmt_ms(buf, sizeof(buf), r->is_done ? r->latency_ms : -1);
+	widgets_fmt_ms(buf, sizeof(buf), r->is_done ? r->latency_ms : -1);
 	dp_cell(f, y, DP_COL_MS, n, buf);
 	buf[0] = '\0';
 	if (a != NULL && dp_has_answer(r))
@@ -516,7 +503,7 @@ dp_draw_main(struct dp_frame *f, int y, const struct dns_row *r,
 	    THEME_HILITE) : a != NULL ? n : dim, buf);
 	dp_san(buf, sizeof(buf), r->flags);
 	/* Every answer has qr: the first thing to go when narrow. */
-	if (widgets_width(buf) > f->cw[DP_COL_FLAGS] &&
+	if (widgets_width(buf) > f->tb.cw[DP_COL_FLAGS] &&
 	    strncmp(buf, "qr ", 3) == 0)
 		memmove(buf, buf + 3, strlen(buf + 3) + 1);
 	dp_cell(f, y, DP_COL_FLAGS, dim, buf);
@@ -539,9 +526,9 @@ dp_draw_answer(struct dp_frame *f, int y, const struct dns_row *r,
 	dp_cell(f, y, DP_COL_TTL, theme_attr(f->t, THEME_BOLD), buf);
 	dp_san(buf, sizeof(buf), a->data);
 	/* Nothing to the right on these lines: the data may use it all. */
-	if (f->cw[DP_COL_ANSWER] > 0)
-		widgets_cell(f->win, f->t, y, f->cx[DP_COL_ANSWER],
-		    f->x + f->w - f->cx[DP_COL_ANSWER], theme_attr(f->t,
+	if (f->tb.cw[DP_COL_ANSWER] > 0)
+		widgets_cell(f->win, f->t, y, f->tb.cx[DP_COL_ANSWER],
+		    f->x + f->w - f->tb.cx[DP_COL_ANSWER], theme_attr(f->t,
 		    r->is_differs ? THEME_HILITE : THEME_NORMAL),
 		    WIDGETS_LEFT, buf);
 }
@@ -606,7 +593,7 @@ dp_draw_more(struct dp_frame *f, int y, const struct dns_row *r,
 	else
 		snprintf(text, sizeof(text), "%s%zu more answers (Enter "
 		    "zooms)", f->t->ellipsis, l->nmore);
-	if (f->cw[DP_COL_ANSWER] > 0 && f->cw[DP_COL_ANSWER] >=
+	if (f->tb.cw[DP_COL_ANSWER] > 0 && f->tb.cw[DP_COL_ANSWER] >=
 	    widgets_width(text))
 		dp_cell(f, y, DP_COL_ANSWER, theme_attr(f->t, THEME_DIM), text);
 	else
@@ -692,53 +679,36 @@ dp_draw_settings(struct dp_frame *f)
 	f->y++;
 }
 
+/*
+ * widgets_rows: line k of the row dp_rows_nlines kept.  A lookup's name
+ * shows on its first row only, and again atop the table so a scrolled
+ * group still says what it is.
+ */
 static void
-dp_draw_header(struct dp_frame *f)
+dp_rows_draw(void *arg, size_t i, size_t k, size_t prev, int y)
 {
-	attr_t	a = theme_attr(f->t, THEME_HEADER);
-	int	i;
+	struct dp_frame		*f = arg;
+	const struct dns_row	*pr;
 
-	wattrset(f->win, a);
-	mvwhline(f->win, f->y, f->x, ' ', f->w);
-	for (i = 0; i < DP_NCOLS; i++)
-		dp_cell(f, f->y, i, a, dp_cols[i].title);
-	f->y++;
+	(void)i;
+	pr = prev != SIZE_MAX ? dns_row_at(f->d, prev) : NULL;
+	dp_draw_line(f, y, f->r, &f->l, k, k == 0 && (pr == NULL ||
+	    f->r->lookup != pr->lookup || y == f->y));
 }
 
 static void
 dp_draw_table(struct dp_frame *f)
 {
-	struct pane		*p = f->p;
-	const struct dns_row	*r;
-	struct dp_lines		 l;
-	size_t			 i, n, k, skipped = 0, prev = SIZE_MAX;
-	int			 y;
+	struct pane	*p = f->p;
+	int		 y;
 
 	if (f->y >= f->ybot)
 		return;
-	dp_draw_header(f);
+	widgets_table_header(f->win, f->t, &f->tb, f->y++,
+	    theme_attr(f->t, THEME_HEADER));
 	p->body_h = f->ybot - f->y;
-	n = dns_nrows(f->d);
-	for (i = 0, y = f->y; i < n && y < f->ybot; i++) {
-		r = dns_row_at(f->d, i);
-		if (!dp_row_matches(r, p->filter))
-			continue;
-		dp_row_lines(r, f->is_zoom, &l);
-		k = 0;
-		if (skipped < p->scroll) {
-			if (skipped + l.total <= p->scroll) {
-				skipped += l.total;
-				prev = r->lookup;
-				continue;
-			}
-			k = p->scroll - skipped;
-			skipped = p->scroll;
-		}
-		for (; k < l.total && y < f->ybot; k++, y++)
-			dp_draw_line(f, y, r, &l, k, k == 0 &&
-			    (r->lookup != prev || y == f->y));
-		prev = r->lookup;
-	}
+	y = widgets_rows_draw(&dp_rows, f, dns_nrows(f->d), p->scroll, f->y,
+	    f->ybot);
 	if (y == f->y && f->y < f->ybot)
 		widgets_put(f->win, f->y, f->x + 1, f->w - 1,
 		    theme_attr(f->t, THEME_DIM), p->filter[0] != '\0' ?
@@ -757,6 +727,7 @@ pane_dns_draw(struct pane *p, const struct layout_rect *area,
 	f.win = p->win;
 	f.t = t;
 	f.d = p->model;
+	f.filter = p->filter;
 	f.now_ms = tb_now_ms();
 	f.is_zoom = dp_is_zoom(p);
 	f.x = area->x;
@@ -769,7 +740,8 @@ pane_dns_draw(struct pane *p, const struct layout_rect *area,
 	/* The settings only when the table keeps a few rows. */
 	if (area->h >= 4)
 		dp_draw_settings(&f);
-	dp_pick_cols(f.x, f.w, f.cw, f.cx);
+	widgets_table_fit(&f.tb, dp_cols, DP_NCOLS, dp_grow,
+	    sizeof(dp_grow) / sizeof(dp_grow[0]), f.x, f.w);
 	dp_draw_table(&f);
 }
 

@@ -65,6 +65,7 @@ static const struct widgets_col sk_cols[SK_NCOLS] = {
 	[SK_COL_PROC] =	  { "PROCESS", 9, 2, WIDGETS_LEFT },
 	[SK_COL_LOCAL] =  { "LOCAL", 15, 5, WIDGETS_LEFT },
 };
+_Static_assert(SK_NCOLS <= WIDGETS_MAX_COLS, "sk_cols fit a widgets_table");
 
 /* What one frame draws into, top to bottom. */
 struct sk_frame {
@@ -73,9 +74,12 @@ struct sk_frame {
 	const struct theme		*t;
 	const struct sockets		*s;
 	const struct sockets_summary	*sum;
+	const char			*filter;
 	int				 x, w;		/* inner columns */
 	int				 y, ybot;	/* next row, end */
 	int				 reserve;	/* rows for the table */
+	struct widgets_table		 tb;
+	const struct sockets_group	*g;	/* the group being drawn */
 };
 
 static const char *const pane_sockets_help[] = {
@@ -231,6 +235,24 @@ sk_group_matches(const struct sockets_group *g, const char *filter)
 	    (g->pid != 0 && strcasestr(proc, filter) != NULL);
 }
 
+/* widgets_rows: a group is one line, kept in the frame for sk_rows_draw. */
+static size_t
+sk_rows_nlines(void *arg, size_t i)
+{
+	struct sk_frame	*f = arg;
+
+	f->g = sockets_group_at(f->s, i);
+	return f->g != NULL && sk_group_matches(f->g, f->filter) ? 1 : 0;
+}
+
+static void	sk_rows_draw(void *, size_t, size_t, size_t, int);
+
+/* The table's groups, as the UI scrolls them. */
+static const struct widgets_rows sk_rows = {
+	.nlines = sk_rows_nlines,
+	.draw = sk_rows_draw,
+};
+
 static int
 pane_sockets_attach(struct pane *p, const struct ui_models *m)
 {
@@ -254,14 +276,12 @@ pane_sockets_generation(const struct pane *p)
 static size_t
 pane_sockets_nrows(const struct pane *p)
 {
-	size_t	i, n, count = 0;
+	struct sk_frame	f;
 
-	n = sockets_ngroups(p->model);
-	for (i = 0; i < n; i++)
-		if (sk_group_matches(sockets_group_at(p->model, i),
-		    p->filter))
-			count++;
-	return count;
+	memset(&f, 0, sizeof(f));
+	f.s = p->model;
+	f.filter = p->filter;
+	return widgets_rows_count(&sk_rows, &f, sockets_ngroups(f.s));
 }
 
 /* Rows left for a section once the table's share is kept back. */
@@ -599,52 +619,54 @@ sk_row_attr(const struct sockets_group *g, const struct theme *t)
 }
 
 static void
-sk_draw_row(struct sk_frame *f, int y, const int *cw, attr_t a,
-    const struct sockets_group *g)
+sk_draw_row(struct sk_frame *f, int y, const struct sockets_group *g)
 {
 	char	buf[160];
-	int	i, x = f->x;
+	attr_t	a = sk_row_attr(g, f->t);
+	int	i;
 
+	/* A flagged group is a bar across, blanks between cells too. */
 	if (a != A_NORMAL) {
 		wattrset(f->win, a);
 		mvwhline(f->win, y, f->x, ' ', f->w);
 	}
 	for (i = 0; i < SK_NCOLS; i++) {
-		if (cw[i] == 0)
+		if (f->tb.cw[i] == 0)
 			continue;
-		if (g != NULL)
-			sk_cell_text(buf, sizeof(buf), i, cw[i], g, f->t);
-		widgets_cell(f->win, f->t, y, x, cw[i], a, sk_cols[i].align,
-		    g != NULL ? buf : sk_cols[i].title);
-		x += cw[i] + 1;
+		sk_cell_text(buf, sizeof(buf), i, f->tb.cw[i], g, f->t);
+		widgets_table_cell(f->win, f->t, &f->tb, y, i, a, buf);
 	}
+}
+
+/* widgets_rows: the group sk_rows_nlines kept, one line. */
+static void
+sk_rows_draw(void *arg, size_t i, size_t k, size_t prev, int y)
+{
+	struct sk_frame	*f = arg;
+
+	(void)i;
+	(void)k;
+	(void)prev;
+	sk_draw_row(f, y, f->g);
 }
 
 static void
 sk_draw_table(struct sk_frame *f)
 {
 	struct pane	*p = f->p;
-	const struct sockets_group *g;
-	size_t		 i, n, skipped = 0;
-	int		 cw[SK_NCOLS], y;
+	int		 y;
 
 	if (f->y >= f->ybot) {
 		p->body_h = 0;
 		return;
 	}
-	widgets_fit_cols(sk_cols, SK_NCOLS, sk_grow,
-	    sizeof(sk_grow) / sizeof(sk_grow[0]), f->w, cw);
-	sk_draw_row(f, f->y++, cw, theme_attr(f->t, THEME_HEADER), NULL);
+	widgets_table_fit(&f->tb, sk_cols, SK_NCOLS, sk_grow,
+	    sizeof(sk_grow) / sizeof(sk_grow[0]), f->x, f->w);
+	widgets_table_header(f->win, f->t, &f->tb, f->y++,
+	    theme_attr(f->t, THEME_HEADER));
 	p->body_h = f->ybot - f->y;
-	n = sockets_ngroups(f->s);
-	for (i = 0, y = f->y; i < n && y < f->ybot; i++) {
-		g = sockets_group_at(f->s, i);
-		if (!sk_group_matches(g, p->filter))
-			continue;
-		if (skipped++ < p->scroll)
-			continue;
-		sk_draw_row(f, y++, cw, sk_row_attr(g, f->t), g);
-	}
+	y = widgets_rows_draw(&sk_rows, f, sockets_ngroups(f->s), p->scroll,
+	    f->y, f->ybot);
 	if (y == f->y && f->y < f->ybot)
 		widgets_put(f->win, f->y, f->x + 1, f->w - 1,
 		    theme_attr(f->t, THEME_DIM), p->filter[0] != '\0' ?
@@ -663,6 +685,7 @@ pane_sockets_draw(struct pane *p, const struct layout_rect *area,
 	f.win = p->win;
 	f.t = t;
 	f.s = p->model;
+	f.filter = p->filter;
 	f.sum = sockets_summary(p->model);
 	f.x = area->x;
 	f.w = area->w;

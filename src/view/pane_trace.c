@@ -19,7 +19,6 @@
 
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -59,6 +58,7 @@ static const struct widgets_col tp_cols[TP_NCOLS] = {
 	[TP_COL_STDEV] = { "StDev", 5, 2, WIDGETS_RIGHT },
 	[TP_COL_HIST] =	 { "RTT", 8, 3, WIDGETS_LEFT },
 };
+_Static_assert(TP_NCOLS <= WIDGETS_MAX_COLS, "tp_cols fit a widgets_table");
 
 /*
  * Spare width: a full IPv6 address (39) first, then the sparkline, then
@@ -87,11 +87,13 @@ struct tp_frame {
 	WINDOW			*win;
 	const struct theme	*t;
 	const struct trace	*tr;
+	const char		*filter;
 	int			 x, w;		/* inner columns */
 	int			 y, ybot;	/* next row, end */
-	int			 cw[TP_NCOLS];
-	int			 cx[TP_NCOLS];	/* column starts */
+	struct widgets_table	 tb;
 	int			 spare;		/* columns right of the table */
+	const struct trace_hop	*h;		/* the hop being drawn */
+	struct tp_lines		 l;		/* and its lines */
 };
 
 /*
@@ -158,21 +160,6 @@ static void
 tp_san(char *buf, size_t len, const char *s)
 {
 	tb_sanitize_str(buf, len, s != NULL ? s : "");
-}
-
-static void
-tp_fmt_ms(char *buf, size_t len, double ms)
-{
-	if (!(ms >= 0) || isinf(ms))
-		snprintf(buf, len, "-");
-	else if (ms < 10)
-		snprintf(buf, len, "%.2f", ms);
-	else if (ms < 1000)
-		snprintf(buf, len, "%.1f", ms);
-	else if (ms < 1e9)
-		snprintf(buf, len, "%.0f", ms);
-	else
-		snprintf(buf, len, "big");
 }
 
 static void
@@ -300,21 +287,13 @@ tp_note_attr(const struct theme *t, const struct trace_hop *h)
 
 /* --- which lines a hop takes --------------------------------------------- */
 
+/* The columns that fit f's width; right of them go the hops' notes. */
 static void
-tp_pick_cols(int x, int w, int *cw, int *cx, int *spare)
+tp_fit(struct tp_frame *f)
 {
-	int	i, right = x;
-
-	widgets_fit_cols(tp_cols, TP_NCOLS, tp_grow,
-	    sizeof(tp_grow) / sizeof(tp_grow[0]), w, cw);
-	for (i = 0; i < TP_NCOLS; i++) {
-		cx[i] = x;
-		if (cw[i] > 0) {
-			x += cw[i] + 1;
-			right = x;
-		}
-	}
-	*spare = w - (right - cx[0]);
+	widgets_table_fit(&f->tb, tp_cols, TP_NCOLS, tp_grow,
+	    sizeof(tp_grow) / sizeof(tp_grow[0]), f->x, f->w);
+	f->spare = f->x + f->w - f->tb.right;
 }
 
 /* The inner width of the pane, as draw will see it. */
@@ -393,6 +372,27 @@ tp_hop_matches(const struct trace_hop *h, const char *filter)
 	}
 	return 0;
 }
+
+/* widgets_rows: the lines of hop i, kept in the frame for tp_rows_draw. */
+static size_t
+tp_rows_nlines(void *arg, size_t i)
+{
+	struct tp_frame	*f = arg;
+
+	if ((f->h = trace_hop(f->tr, i)) == NULL ||
+	    !tp_hop_matches(f->h, f->filter))
+		return 0;
+	tp_hop_lines(f->h, f->spare, &f->l);
+	return f->l.total;
+}
+
+static void	tp_rows_draw(void *, size_t, size_t, size_t, int);
+
+/* The table's hops, as the UI scrolls them. */
+static const struct widgets_rows tp_rows = {
+	.nlines = tp_rows_nlines,
+	.draw = tp_rows_draw,
+};
 
 /* --- the map's shape --------------------------------------------------- */
 
@@ -512,26 +512,17 @@ pane_trace_generation(const struct pane *p)
 static size_t
 pane_trace_nrows(const struct pane *p)
 {
-	const struct trace	*tr;
-	const struct trace_hop	*h;
-	struct tp_lines		 l;
-	int			 cw[TP_NCOLS], cx[TP_NCOLS], spare;
-	size_t			 i, n, count = 0;
+	struct tp_frame	f;
 
-	if ((tr = tp_trace(p)) == NULL)
+	memset(&f, 0, sizeof(f));
+	if ((f.tr = tp_trace(p)) == NULL)
 		return 0;
 	if (tp_state.is_map)
-		return tp_map_nlines(tr);
-	tp_pick_cols(0, tp_inner_w(p), cw, cx, &spare);
-	n = trace_nhops(tr);
-	for (i = 0; i < n; i++) {
-		if ((h = trace_hop(tr, i)) == NULL ||
-		    !tp_hop_matches(h, p->filter))
-			continue;
-		tp_hop_lines(h, spare, &l);
-		count += l.total;
-	}
-	return count;
+		return tp_map_nlines(f.tr);
+	f.filter = p->filter;
+	f.w = tp_inner_w(p);
+	tp_fit(&f);
+	return widgets_rows_count(&tp_rows, &f, trace_nhops(f.tr));
 }
 
 static void
@@ -578,16 +569,14 @@ pane_trace_key(struct pane *p, int key)
 static void
 tp_cell(struct tp_frame *f, int y, int col, attr_t a, const char *s)
 {
-	if (f->cw[col] > 0)
-		widgets_cell(f->win, f->t, y, f->cx[col], f->cw[col], a,
-		    tp_cols[col].align, s);
+	widgets_table_cell(f->win, f->t, &f->tb, y, col, a, s);
 }
 
 /* Text from the host column to the right edge, indent columns in. */
 static void
 tp_span(struct tp_frame *f, int y, int indent, attr_t a, const char *s)
 {
-	int	x = f->cx[TP_COL_HOST] + indent;
+	int	x = f->tb.cx[TP_COL_HOST] + indent;
 
 	if (x < f->x + f->w)
 		widgets_cell(f->win, f->t, y, x, f->x + f->w - x, a,
@@ -601,7 +590,7 @@ tp_draw_hist(struct tp_frame *f, int y, size_t hop, size_t resp)
 	unsigned	 us[TRACE_HISTORY_LEN];
 	size_t		 i, n;
 
-	if (f->cw[TP_COL_HIST] == 0)
+	if (f->tb.cw[TP_COL_HIST] == 0)
 		return;
 	n = trace_responder_history(f->tr, hop, resp, ms, TRACE_HISTORY_LEN);
 	if (n > TRACE_HISTORY_LEN)
@@ -610,8 +599,8 @@ tp_draw_hist(struct tp_frame *f, int y, size_t hop, size_t resp)
 	for (i = 0; i < n; i++)
 		us[i] = !(ms[i] > 0) ? 0 : ms[i] > 4e6 ? 4000000000U :
 		    (unsigned)(ms[i] * 1000) + 1;
-	widgets_spark(f->win, f->t, y, f->cx[TP_COL_HIST],
-	    f->cw[TP_COL_HIST], theme_attr(f->t, THEME_BORDER_FOCUS), us, n);
+	widgets_spark(f->win, f->t, y, f->tb.cx[TP_COL_HIST],
+	    f->tb.cw[TP_COL_HIST], theme_attr(f->t, THEME_BORDER_FOCUS), us, n);
 }
 
 static void
@@ -621,15 +610,15 @@ tp_draw_rtts(struct tp_frame *f, int y, const struct trace_responder *r)
 	attr_t	n = theme_attr(f->t, THEME_NORMAL);
 	int	has = r->received > 0;
 
-	tp_fmt_ms(buf, sizeof(buf), has ? r->last_ms : -1);
+	widgets_fmt_ms(buf, sizeof(buf), has ? r->last_ms : -1);
 	tp_cell(f, y, TP_COL_LAST, n, buf);
-	tp_fmt_ms(buf, sizeof(buf), has ? r->avg_ms : -1);
+	widgets_fmt_ms(buf, sizeof(buf), has ? r->avg_ms : -1);
 	tp_cell(f, y, TP_COL_AVG, theme_attr(f->t, THEME_BOLD), buf);
-	tp_fmt_ms(buf, sizeof(buf), has ? r->best_ms : -1);
+	widgets_fmt_ms(buf, sizeof(buf), has ? r->best_ms : -1);
 	tp_cell(f, y, TP_COL_BEST, n, buf);
-	tp_fmt_ms(buf, sizeof(buf), has ? r->worst_ms : -1);
+	widgets_fmt_ms(buf, sizeof(buf), has ? r->worst_ms : -1);
 	tp_cell(f, y, TP_COL_WRST, n, buf);
-	tp_fmt_ms(buf, sizeof(buf), has ? r->stddev_ms : -1);
+	widgets_fmt_ms(buf, sizeof(buf), has ? r->stddev_ms : -1);
 	tp_cell(f, y, TP_COL_STDEV, n, buf);
 }
 
@@ -639,14 +628,14 @@ tp_draw_host(struct tp_frame *f, int y, const struct trace_responder *r,
     int indent)
 {
 	char			 buf[TP_HOST_MAX], mark[32];
-	int			 w = f->cw[TP_COL_HOST] - indent, x, used;
+	int			 w = f->tb.cw[TP_COL_HOST] - indent, x, used;
 	attr_t			 a;
 
 	if (w <= 0)
 		return;
 	a = theme_attr(f->t, r->is_target ? THEME_BOLD : THEME_NORMAL);
-	widgets_blank(f->win, y, f->cx[TP_COL_HOST], f->cw[TP_COL_HOST]);
-	x = f->cx[TP_COL_HOST] + indent;
+	widgets_blank(f->win, y, f->tb.cx[TP_COL_HOST], f->tb.cw[TP_COL_HOST]);
+	x = f->tb.cx[TP_COL_HOST] + indent;
 	tp_host_text(buf, sizeof(buf), r, w);
 	snprintf(mark, sizeof(mark), " %s target", f->t->arrow_left);
 	if (!r->is_target || widgets_width(buf) + widgets_width(mark) > w) {
@@ -721,51 +710,30 @@ tp_draw_line(struct tp_frame *f, int y, size_t hi, const struct trace_hop *h,
 	}
 }
 
+/* widgets_rows: line k of the hop tp_rows_nlines kept. */
 static void
-tp_draw_header(struct tp_frame *f)
+tp_rows_draw(void *arg, size_t i, size_t k, size_t prev, int y)
 {
-	attr_t	a = theme_attr(f->t, THEME_HEADER);
-	int	i;
+	struct tp_frame	*f = arg;
 
-	wattrset(f->win, a);
-	mvwhline(f->win, f->y, f->x, ' ', f->w);
-	for (i = 0; i < TP_NCOLS; i++)
-		tp_cell(f, f->y, i, a, tp_cols[i].title);
-	f->y++;
+	(void)prev;
+	tp_draw_line(f, y, i, f->h, &f->l, k);
 }
 
 static void
 tp_draw_table(struct tp_frame *f)
 {
-	struct pane		*p = f->p;
-	const struct trace_hop	*h;
-	struct tp_lines		 l;
-	size_t			 i, n, k, skipped = 0;
-	int			 y;
+	struct pane	*p = f->p;
+	int		 y;
 
 	if (f->y >= f->ybot)
 		return;
-	tp_pick_cols(f->x, f->w, f->cw, f->cx, &f->spare);
-	tp_draw_header(f);
+	tp_fit(f);
+	widgets_table_header(f->win, f->t, &f->tb, f->y++,
+	    theme_attr(f->t, THEME_HEADER));
 	p->body_h = f->ybot - f->y;
-	n = trace_nhops(f->tr);
-	for (i = 0, y = f->y; i < n && y < f->ybot; i++) {
-		if ((h = trace_hop(f->tr, i)) == NULL ||
-		    !tp_hop_matches(h, p->filter))
-			continue;
-		tp_hop_lines(h, f->spare, &l);
-		k = 0;
-		if (skipped < p->scroll) {
-			if (skipped + l.total <= p->scroll) {
-				skipped += l.total;
-				continue;
-			}
-			k = p->scroll - skipped;
-			skipped = p->scroll;
-		}
-		for (; k < l.total && y < f->ybot; k++, y++)
-			tp_draw_line(f, y, i, h, &l, k);
-	}
+	y = widgets_rows_draw(&tp_rows, f, trace_nhops(f->tr), p->scroll,
+	    f->y, f->ybot);
 	if (y == f->y && f->y < f->ybot)
 		widgets_put(f->win, f->y, f->x + 1, f->w - 1,
 		    theme_attr(f->t, THEME_DIM), p->filter[0] != '\0' ?
@@ -899,7 +867,7 @@ tp_box_hop(struct tp_frame *f, const struct trace_hop *h, size_t ri,
 	}
 	r = &h->responders[ri];
 	tp_host_text(host, sizeof(host), r, w - 4);
-	tp_fmt_ms(lat, sizeof(lat), r->received > 0 ? r->avg_ms : -1);
+	widgets_fmt_ms(lat, sizeof(lat), r->received > 0 ? r->avg_ms : -1);
 	snprintf(b->line1, sizeof(b->line1), "%u  %s", h->ttl, host);
 	if (r->is_target) {
 		b->style = TP_BOX_TARGET;
@@ -1139,6 +1107,7 @@ pane_trace_draw(struct pane *p, const struct layout_rect *area,
 	f.win = p->win;
 	f.t = t;
 	f.tr = tp_trace(p);
+	f.filter = p->filter;
 	f.x = area->x;
 	f.w = area->w;
 	f.y = area->y;

@@ -2,7 +2,9 @@
 
 #include "view/widgets.h"
 
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,4 +237,99 @@ widgets_fit_cols(const struct widgets_col *cols, int ncols,
 		used += add;
 	}
 	return n;
+}
+
+void
+widgets_table_fit(struct widgets_table *tb, const struct widgets_col *cols,
+    int ncols, const struct widgets_grow *grow, size_t ngrow, int x, int w)
+{
+	int	i;
+
+	tb->cols = cols;
+	tb->ncols = ncols < WIDGETS_MAX_COLS ? ncols : WIDGETS_MAX_COLS;
+	tb->x = x;
+	tb->w = w;
+	widgets_fit_cols(cols, tb->ncols, grow, ngrow, w, tb->cw);
+	/* Hidden columns start where the next shown one does. */
+	for (i = 0; i < tb->ncols; i++) {
+		tb->cx[i] = x;
+		if (tb->cw[i] > 0)
+			x += tb->cw[i] + 1;
+	}
+	tb->right = x;
+}
+
+void
+widgets_table_cell(WINDOW *win, const struct theme *t,
+    const struct widgets_table *tb, int y, int col, attr_t a, const char *s)
+{
+	if (col >= 0 && col < tb->ncols && tb->cw[col] > 0)
+		widgets_cell(win, t, y, tb->cx[col], tb->cw[col], a,
+		    tb->cols[col].align, s);
+}
+
+void
+widgets_table_header(WINDOW *win, const struct theme *t,
+    const struct widgets_table *tb, int y, attr_t a)
+{
+	int	i;
+
+	/* The blanks between columns are part of the header bar too. */
+	wattrset(win, a);
+	mvwhline(win, y, tb->x, ' ', tb->w);
+	for (i = 0; i < tb->ncols; i++)
+		widgets_table_cell(win, t, tb, y, i, a, tb->cols[i].title);
+}
+
+int
+widgets_rows_draw(const struct widgets_rows *rs, void *arg, size_t nrows,
+    size_t scroll, int y, int ybot)
+{
+	size_t	i, n, k, skipped = 0, prev = SIZE_MAX;
+
+	for (i = 0; i < nrows && y < ybot; i++) {
+		if ((n = rs->nlines(arg, i)) == 0)
+			continue;
+		k = 0;
+		/* A row can straddle the top: start at its first line shown. */
+		if (skipped < scroll) {
+			if (skipped + n <= scroll) {
+				skipped += n;
+				prev = i;
+				continue;
+			}
+			k = scroll - skipped;
+			skipped = scroll;
+		}
+		for (; k < n && y < ybot; k++, y++)
+			rs->draw(arg, i, k, prev, y);
+		prev = i;
+	}
+	return y;
+}
+
+size_t
+widgets_rows_count(const struct widgets_rows *rs, void *arg, size_t nrows)
+{
+	size_t	i, count = 0;
+
+	for (i = 0; i < nrows; i++)
+		count += rs->nlines(arg, i);
+	return count;
+}
+
+void
+widgets_fmt_ms(char *buf, size_t len, double ms)
+{
+	/* !(ms >= 0) also catches NaN, which compares false to everything. */
+	if (!(ms >= 0) || isinf(ms))
+		snprintf(buf, len, "-");
+	else if (ms < 10)
+		snprintf(buf, len, "%.2f", ms);
+	else if (ms < 1000)
+		snprintf(buf, len, "%.1f", ms);
+	else if (ms < 1e9)
+		snprintf(buf, len, "%.0f", ms);
+	else
+		snprintf(buf, len, "big");
 }

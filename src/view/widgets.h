@@ -38,6 +38,62 @@ struct widgets_grow {
 int	widgets_fit_cols(const struct widgets_col *, int ncols,
 	    const struct widgets_grow *, size_t ngrow, int w, int *cw);
 
+/*
+ * A pane's table: its columns, the widths that fit and where each
+ * starts.  Fixed arrays so a frame can hold one without allocating;
+ * a pane with more columns than WIDGETS_MAX_COLS shows the first ones.
+ */
+#define WIDGETS_MAX_COLS	16
+
+struct widgets_table {
+	const struct widgets_col *cols;
+	int		 ncols;
+	int		 x, w;			/* the columns it spans */
+	int		 cw[WIDGETS_MAX_COLS];	/* width, 0 when hidden */
+	int		 cx[WIDGETS_MAX_COLS];	/* first screen column */
+	int		 right;		/* after the last shown column + 1 */
+};
+
+/* widgets_fit_cols() into [x, x+w), then place the shown columns. */
+void	widgets_table_fit(struct widgets_table *, const struct widgets_col *,
+	    int ncols, const struct widgets_grow *, size_t ngrow, int x, int w);
+/* s in column col of row y, aligned as the column says; hidden: nothing. */
+void	widgets_table_cell(WINDOW *, const struct theme *,
+	    const struct widgets_table *, int y, int col, attr_t,
+	    const char *s);
+/* Row y across the table in attribute a, with the column titles. */
+void	widgets_table_header(WINDOW *, const struct theme *,
+	    const struct widgets_table *, int y, attr_t a);
+
+/*
+ * A pane's nrows rows, each one or more lines, scrolled by lines: the
+ * first scroll lines of the rows the filter keeps are skipped, then lines
+ * are drawn until the bottom.  nlines says how many lines row i takes, 0
+ * when the filter hides it; draw(i, k, prev, y) draws line k of row i at
+ * screen row y, prev being the row kept before i (drawn or scrolled off;
+ * SIZE_MAX for none), for panes that group rows.  draw is only called
+ * for the row nlines was last called for, so a pane may keep what nlines
+ * worked out for it in arg.
+ */
+struct widgets_rows {
+	size_t	(*nlines)(void *arg, size_t i);
+	void	(*draw)(void *arg, size_t i, size_t k, size_t prev, int y);
+};
+
+/* Draw from screen row y up to ybot (excluded); returns the next free row. */
+int	widgets_rows_draw(const struct widgets_rows *, void *arg, size_t nrows,
+	    size_t scroll, int y, int ybot);
+/* Lines of all the rows the filter keeps, for the UI's scrolling. */
+size_t	widgets_rows_count(const struct widgets_rows *, void *arg,
+	    size_t nrows);
+
+/*
+ * Milliseconds, less precise as they grow (1.23, 12.3, 123); "-" for
+ * none (negative), NaN or infinity, "big" from 1e9 on, so a bogus value
+ * never takes a whole cell.
+ */
+void	widgets_fmt_ms(char *buf, size_t len, double ms);
+
 /* Columns s takes on screen. */
 int	widgets_width(const char *s);
 /* Draw s at (y, x), at most maxw columns; returns the columns drawn. */
