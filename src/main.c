@@ -19,6 +19,7 @@
 #include "priv.h"
 #include "sanitize.h"
 #include "dump/dump.h"
+#include "model/capture.h"
 #include "model/dns.h"
 #include "model/dns_query.h"
 #include "model/dns_wire.h"
@@ -44,10 +45,13 @@ struct run {
 	char			 trace_why[TB_SAN_BOUND(256) + 64];	/* "" */
 	int			 is_trace_failed;	/* no address after all */
 	char			 probe_note[256];	/* probe_open's */
+	struct capture		*capture;	/* the http pane's */
+	char			 capture_why[512];	/* no capture: why */
 	struct ui_models	 models;
 	uint64_t		 need_gen;	/* refreshes a dump waits for */
 	int			 is_failed;
 	int			 is_dns_deadline;	/* -t expired */
+	int			 is_capture_deadline;	/* -t expired (live) */
 };
 
 static void
@@ -59,11 +63,24 @@ run_on_signal(int signo, void *arg)
 	tb_loop_stop(r->loop);
 }
 
+/* A file is read to its end whatever -t says. */
+static int
+run_is_reading(const struct run *r)
+{
+	return r->capture != NULL && !capture_is_live(r->capture) &&
+	    !capture_is_done(r->capture);
+}
+
 static void
 run_on_deadline(void *arg)
 {
 	struct run	*r = arg;
 
+	/* Reading a file always ends: the deadline is for the others. */
+	if (run_is_reading(r)) {
+		tb_loop_timer(r->loop, tb_now_ms() + 1000, run_on_deadline, r);
+		return;
+	}
 	tb_warnx("--dump: sample did not finish in time");
 	r->is_failed = 1;
 	tb_loop_stop(r->loop);
@@ -76,6 +93,14 @@ run_on_dns_deadline(void *arg)
 	struct run	*r = arg;
 
 	r->is_dns_deadline = 1;
+}
+
+static void
+run_on_capture_deadline(void *arg)
+{
+	struct run	*r = arg;
+
+	r->is_capture_deadline = 1;
 }
 
 /* Before-sleep hook of --dump: stop once every pane has what it needs. */
@@ -99,7 +124,39 @@ dump_check_done(void *arg)
 	if (r->probe != NULL && (r->trace != NULL ? !trace_is_done(r->trace) :
 	    r->trace_lookup >= 0))
 		return;
+	if (run_is_reading(r) || (r->capture != NULL &&
+	    capture_is_live(r->capture) && !r->is_capture_deadline))
+		return;
 	tb_loop_stop(r->loop);
+}
+
+/*
+ * Live capture needs privilege: open it while we have it.  Without it the
+ * pane (and a --dump of the default panes) says how to grant it and the
+ * rest runs; asked for by name in a --dump, it is the error.
+ */
+static void
+open_capture(struct run *r)
+{
+	const struct tb_opts	*o = r->opts;
+	struct capture_conf	 conf;
+	char			 err[sizeof(r->capture_why)];
+
+	if (!(o->panes & TB_PANE_HTTP))
+		return;
+	memset(&conf, 0, sizeof(conf));
+	conf.iface = o->iface;
+	conf.filter = o->filter;
+	conf.read_path = o->read_path;
+	conf.write_path = o->write_path;
+	conf.dns = r->is_dns_pane ? r->dns : NULL;
+	if ((r->capture = capture_open(&conf, err, sizeof(err))) != NULL)
+		return;
+	if (strncmp(err, CAPTURE_PERM_PREFIX,
+	    strlen(CAPTURE_PERM_PREFIX)) != 0 ||
+	    (o->is_dump && o->is_panes_given))
+		tb_fatalx("%s", err);
+	snprintf(r->capture_why, sizeof(r->capture_why), "%s", err);
 }
 
 /* The TARGET's host: A and AAAA (as -4/-6 allow), or PTR for an address. */
@@ -415,6 +472,9 @@ run_dump(struct run *r)
 
 	sample_ms = o->duration_ms < 0 ? TB_DUMP_DEFAULT_MS :
 	    (uint64_t)o->duration_ms;
+	/* A report of 10,000 lookups is megabytes: fewer, larger writes
+	 * (set before anything is written: a -r report streams). */
+	(void)setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.opts = o;
 	ctx.started = time(NULL);
@@ -430,6 +490,21 @@ run_dump(struct run *r)
 			tb_loop_timer(r->loop, t0 + sample_ms,
 			    run_on_dns_deadline, r);
 	}
+	if (r->capture != NULL) {
+		if (capture_attach(r->capture, r->loop) == -1)
+			tb_fatal("capture: poll registration");
+		if (capture_is_live(r->capture))
+			tb_loop_timer(r->loop, t0 + sample_ms,
+			    run_on_capture_deadline, r);
+		else {
+			/* Every exchange of the file, in bounded memory. */
+			ctx.capture = r->capture;
+			ctx.sockets = r->sockets;
+			ctx.dns = r->is_dns_pane ? r->dns : NULL;
+			ctx.stream = dump_stream_begin(stdout, &ctx,
+			    r->capture);
+		}
+	}
 	tb_loop_before_sleep(r->loop, trace_poll, r);
 	tb_loop_before_sleep(r->loop, dump_check_done, r);
 	/* The trace's reverse names are lookups added later: room for one
@@ -442,9 +517,14 @@ run_dump(struct run *r)
 	    run_on_deadline, r);
 	if (tb_loop_run(r->loop) == -1)
 		tb_fatal("poll");
-	if (r->is_failed)
+	if (r->is_failed && ctx.stream == NULL)
 		return 1;
 	ctx.duration_ms = tb_now_ms() - t0;
+	if (r->capture != NULL)
+		capture_flush(r->capture);
+	ctx.capture = r->capture;
+	ctx.capture_why = r->capture == NULL && r->capture_why[0] != '\0' ?
+	    r->capture_why : NULL;
 	ctx.sockets = r->sockets;
 	ctx.dns = r->is_dns_pane ? r->dns : NULL;
 	if (r->trace != NULL)
@@ -452,11 +532,16 @@ run_dump(struct run *r)
 	ctx.trace = r->trace;
 	ctx.trace_why = r->trace == NULL && r->trace_why[0] != '\0' ?
 	    r->trace_why : NULL;
-	/* A report of 10,000 lookups is megabytes: fewer, larger writes. */
-	(void)setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	rc = o->is_json ? dump_json(stdout, &ctx) : dump_text(stdout, &ctx);
 	if (rc == -1 || fflush(stdout) == EOF || ferror(stdout))
 		tb_fatal("writing the report");
+	dump_stream_free(ctx.stream);
+	if (r->is_failed)
+		return 1;
+	if (r->capture != NULL && capture_error(r->capture) != NULL) {
+		tb_warnx("%s", capture_error(r->capture));
+		return 1;
+	}
 	/* The report says it too; the exit status is a runtime failure. */
 	if (r->is_trace_failed) {
 		tb_warnx("trace: %s", r->trace_why);
@@ -476,11 +561,16 @@ run_tui(struct run *r)
 
 	r->models.sockets = r->sockets;
 	r->models.dns = r->is_dns_pane ? r->dns : NULL;
+	r->models.capture = r->capture;
+	r->models.capture_why = r->capture == NULL &&
+	    r->capture_why[0] != '\0' ? r->capture_why : NULL;
 	/* A hostname target's trace starts later: models.trace then. */
 	tb_loop_before_sleep(r->loop, trace_poll, r);
 	ui = ui_new(r->loop, r->opts, &r->models);
 	if (r->dns != NULL)
 		dns_attach(r->dns, r->loop);
+	if (r->capture != NULL && capture_attach(r->capture, r->loop) == -1)
+		tb_fatal("capture: poll registration");
 	if (r->sockets != NULL) {
 		/* Full enumerations under 1.5% of a core (BENCHMARKS.md). */
 		sockets_set_budget(r->sockets, 1.5);
@@ -521,11 +611,13 @@ main(int argc, char **argv)
 	r.dns = open_dns(&o);
 	r.is_dns_pane = (o.panes & TB_PANE_DNS) != 0;
 	open_trace(&r);
-	/* Everything privileged is open: raw probe sockets above. */
+	open_capture(&r);
+	/* Everything privileged is open: raw probe sockets, the capture. */
 	if (tb_priv_drop(err, sizeof(err)) == -1)
 		tb_fatalx("%s", err);
 	tb_opts_free(&o);	/* the -q names live in the dns model now */
 	rc = o.is_dump ? run_dump(&r) : run_tui(&r);
+	capture_free(r.capture);	/* before the DNS engine it feeds */
 	trace_free(r.trace);
 	probe_close(r.probe);
 	dns_free(r.dns);

@@ -73,10 +73,6 @@ static const struct opts_later {
 	int		 val;
 	int		 pane;		/* 0: needs several panes */
 } opts_later[] = {
-	{ 'i', TB_PANE_HTTP },
-	{ 'f', TB_PANE_HTTP },
-	{ 'r', TB_PANE_HTTP },
-	{ 'w', TB_PANE_HTTP },
 	{ OPT_FETCH, TB_PANE_HTTP },
 	{ OPT_LAB, 0 },
 };
@@ -130,12 +126,17 @@ static const char opts_help[] =
 "  --dns-timeout MS     wait per DNS try (default 2000, 1 to 60000)\n"
 "  --dns-tries N        DNS tries per lookup (default 2, 1 to 10); a silent\n"
 "                       server is a timeout after N x MS\n"
+"  -i, --interface IFACE\n"
+"                       capture interface (default any; needs CAP_NET_RAW)\n"
+"  -f, --filter EXPR    BPF capture filter (tcpdump syntax)\n"
+"  -r, --read FILE      read a pcap or pcapng file instead of capturing;\n"
+"                       with --dump the whole file is reported\n"
+"  -w, --write FILE     also save the captured packets to a pcap file\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
 "\n"
-"Options of panes not built yet (accepted later, refused now):\n"
-"  -i, --interface IFACE  -f, --filter EXPR  -r, --read FILE\n"
-"  -w, --write FILE  --fetch [N]                          (http pane)\n"
+"Options not built yet (accepted later, refused now):\n"
+"  --fetch [N]                                     (http pane)\n"
 "  --lab                                           (every pane)\n"
 "\n"
 "Exit status: 0 success, 1 runtime failure, 2 usage error.\n";
@@ -557,7 +558,20 @@ opts_one(struct tb_opts *o, int c, const char *arg, char *err, size_t errlen)
 		o->is_json = 1;
 		return TB_OPTS_RUN;
 	case OPT_PANES:
+		o->is_panes_given = 1;
 		return opts_panes_value(o, arg, err, errlen);
+	case 'i':
+		o->iface = arg;
+		return TB_OPTS_RUN;
+	case 'f':
+		o->filter = arg;
+		return TB_OPTS_RUN;
+	case 'r':
+		o->read_path = arg;
+		return TB_OPTS_RUN;
+	case 'w':
+		o->write_path = arg;
+		return TB_OPTS_RUN;
 	case 'n':
 		o->is_numeric = 1;
 		return TB_OPTS_RUN;
@@ -690,6 +704,13 @@ tb_opts_parse(struct tb_opts *o, int argc, char **argv, char *err,
 	    o->first_ttl != 0 || o->is_ecmp))
 		return opts_fail(err, errlen, "trace options need the trace "
 		    "pane (add trace to --panes)");
+	if (!(o->panes & TB_PANE_HTTP) && (o->iface != NULL ||
+	    o->filter != NULL || o->read_path != NULL || o->write_path != NULL))
+		return opts_fail(err, errlen, "capture options need the http "
+		    "pane (add http to --panes)");
+	if (o->iface != NULL && o->read_path != NULL)
+		return opts_fail(err, errlen, "options -i and -r exclude each "
+		    "other (capture live or read a file)");
 	if (o->first_ttl > (o->max_ttl != 0 ? o->max_ttl :
 	    OPTS_MAX_TTL_DEFAULT))
 		return opts_fail(err, errlen, "--first-ttl %d is past the "

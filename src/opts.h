@@ -12,7 +12,8 @@
 #define TB_PANE_ALL	(TB_PANE_DNS | TB_PANE_TRACE | TB_PANE_HTTP | \
 			    TB_PANE_SOCKETS)
 /* Panes this build can run; --panes naming another is a usage error. */
-#define TB_PANE_AVAILABLE	(TB_PANE_DNS | TB_PANE_TRACE | TB_PANE_SOCKETS)
+#define TB_PANE_AVAILABLE	(TB_PANE_DNS | TB_PANE_TRACE | TB_PANE_HTTP | \
+			    TB_PANE_SOCKETS)
 
 #define TB_MAX_TARGETS		8
 #define TB_DUMP_DEFAULT_MS	1000	/* default --dump sample */
@@ -56,6 +57,11 @@ struct tb_opts {
 	int		 max_ttl;	/* -m, 1..255; 0 default */
 	int		 first_ttl;	/* --first-ttl, 1..max; 0 default */
 	int		 is_ecmp;	/* --ecmp: discover ECMP branches */
+	int		 is_panes_given;	/* --panes was on the line */
+	const char	*iface;		/* -i, argv string, or NULL ("any") */
+	const char	*filter;	/* -f BPF expression, or NULL */
+	const char	*read_path;	/* -r FILE, or NULL: live */
+	const char	*write_path;	/* -w FILE, or NULL */
 };
 
 enum tb_opts_result {

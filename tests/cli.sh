@@ -78,7 +78,6 @@ usage_error "unknown flag" --bogus-flag
 usage_error "unknown short flag" -Z
 usage_error "--json without --dump" --json
 usage_error "--panes bogus" --dump --panes bogus
-usage_error "--panes http (not built)" --dump --panes http
 usage_error "-m 0" --dump --panes trace -m 0 127.0.0.1
 usage_error "-m 256" --dump --panes trace -m 256 127.0.0.1
 usage_error "-P bogus" --dump --panes trace -P bogus 127.0.0.1
@@ -91,7 +90,9 @@ usage_error "unspecified target" --dump --panes trace -n 0.0.0.0
 usage_error "trace option without the trace pane" --dump --panes dns --ecmp
 usage_error "-t -1" --dump -t -1
 usage_error "-t junk" --dump -t 1s
-usage_error "option of a later pane" --dump -i eth0
+usage_error "option of a later pane" --dump --fetch
+usage_error "capture option without the http pane" --dump --panes dns -i lo
+usage_error "-i with -r" --dump -i lo -r x.pcap
 usage_error "bad target" --dump 'ftp://example.com/'
 
 run

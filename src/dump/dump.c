@@ -10,6 +10,7 @@
 #include "opts.h"
 #include "sanitize.h"
 #include "dump/json.h"
+#include "model/capture.h"
 #include "model/sockets.h"
 #include "model/trace.h"
 
@@ -302,21 +303,47 @@ dump_sockets_text(FILE *fp, const struct sockets *s)
 		    SOCK_MAX_GROUPS, sum->parse_errors);
 }
 
-int
-dump_text(FILE *fp, const struct dump_ctx *ctx)
+/* The http pane ran, or was asked for and could not capture. */
+static int
+dump_has_http(const struct dump_ctx *ctx)
+{
+	return ctx->capture != NULL || ctx->capture_why != NULL;
+}
+
+void
+dump_text_title(FILE *fp, const struct dump_ctx *ctx)
 {
 	char	started[32], target[256];
 
 	dump_iso8601(started, sizeof(started), ctx->started);
-	fprintf(fp, "tubes %s \xe2\x80\x94 %s%s%sreport", PACKAGE_VERSION,
+	fprintf(fp, "tubes %s \xe2\x80\x94 %s%s%s%sreport", PACKAGE_VERSION,
 	    ctx->dns != NULL ? "dns " : "",
 	    dump_has_trace(ctx) ? "trace " : "",
+	    dump_has_http(ctx) ? "http " : "",
 	    ctx->sockets != NULL ? "sockets " : "");
 	if (ctx->opts != NULL && ctx->opts->ntargets > 0)
 		fprintf(fp, " for %s", dump_safe(target, sizeof(target),
 		    ctx->opts->targets[0].input));
-	fprintf(fp, ", started %s, sampled %.1f s\n\n", started,
-	    (double)ctx->duration_ms / 1000);
+	/* A report of a file is begun before it is read: no duration. */
+	if (ctx->capture == NULL || capture_is_live(ctx->capture))
+		fprintf(fp, ", started %s, sampled %.1f s\n\n", started,
+		    (double)ctx->duration_ms / 1000);
+	else
+		fprintf(fp, ", started %s\n\n", started);
+}
+
+int
+dump_text(FILE *fp, const struct dump_ctx *ctx)
+{
+	/* A streamed report has its title and exchanges out already. */
+	if (ctx->stream == NULL)
+		dump_text_title(fp, ctx);
+	if (dump_has_http(ctx)) {
+		dump_http_text(fp, ctx);
+		if (ctx->dns != NULL || ctx->sockets != NULL ||
+		    dump_has_trace(ctx))
+			fputc('\n', fp);
+	}
 	if (ctx->dns != NULL) {
 		dump_dns_text(fp, ctx->dns);
 		if (ctx->sockets != NULL || dump_has_trace(ctx))
@@ -497,17 +524,34 @@ dump_target_json(struct json *j, const struct tb_target *t,
 	json_obj_close(j);
 }
 
+void
+dump_json_head(struct json *j, const struct dump_ctx *ctx)
+{
+	char	started[32];
+
+	dump_iso8601(started, sizeof(started), ctx->started);
+	json_kstr(j, "tubes", PACKAGE_VERSION);
+	json_kstr(j, "started", started);
+}
+
 int
 dump_json(FILE *fp, const struct dump_ctx *ctx)
 {
 	struct json	*j;
-	char		 started[32];
 
-	dump_iso8601(started, sizeof(started), ctx->started);
-	j = json_new(fp, 1);
-	json_obj_open(j);
-	json_kstr(j, "tubes", PACKAGE_VERSION);
-	json_kstr(j, "started", started);
+	/*
+	 * A streamed report (--dump -r) has its head and "http" with its
+	 * exchanges out already; the rest follows (key order does not
+	 * matter in JSON).
+	 */
+	if (ctx->stream != NULL) {
+		j = dump_stream_json(ctx->stream);
+		dump_stream_http_end(ctx->stream);
+	} else {
+		j = json_new(fp, 1);
+		json_obj_open(j);
+		dump_json_head(j, ctx);
+	}
 	json_kint(j, "duration_ms", (int64_t)ctx->duration_ms);
 	if (ctx->opts != NULL && ctx->opts->ntargets > 0)
 		dump_target_json(j, &ctx->opts->targets[0], ctx->trace);
@@ -518,6 +562,10 @@ dump_json(FILE *fp, const struct dump_ctx *ctx)
 	if (dump_has_trace(ctx)) {
 		json_key(j, "trace");
 		dump_trace_json(j, ctx);
+	}
+	if (ctx->stream == NULL && dump_has_http(ctx)) {
+		json_key(j, "http");
+		dump_http_json(j, ctx);
 	}
 	if (ctx->sockets != NULL) {
 		json_key(j, "sockets");

@@ -10,6 +10,10 @@ struct tb_opts;
 struct sockets;
 struct dns;
 struct trace;
+struct capture;
+struct capture_exchange;
+struct capture_tls;
+struct dump_stream;
 
 struct dump_ctx {
 	const struct tb_opts	*opts;
@@ -21,6 +25,11 @@ struct dump_ctx {
 	/* With the trace pane on but no trace: why ("resolving www.x",
 	 * "www.x: no IPv4 address"); NULL with no target (no "trace" key). */
 	const char		*trace_why;
+	const struct capture	*capture;	/* NULL: the http pane did not
+						   run, or could not (below) */
+	const char		*capture_why;	/* no capture: why ("live capture
+						   needs CAP_NET_RAW..."); NULL */
+	struct dump_stream	*stream;	/* --dump -r: begun already */
 };
 
 /* Write the report; 0, or -1 if stdout failed. */
@@ -35,5 +44,27 @@ void	dump_dns_text(FILE *, const struct dns *);
 void	dump_dns_json(struct json *, const struct dns *);
 void	dump_trace_text(FILE *, const struct dump_ctx *);
 void	dump_trace_json(struct json *, const struct dump_ctx *);
+void	dump_http_text(FILE *, const struct dump_ctx *);
+void	dump_http_json(struct json *, const struct dump_ctx *);
+void	dump_http_exchange_text(FILE *, const struct capture_exchange *);
+void	dump_http_exchange_json(struct json *,
+	    const struct capture_exchange *);
+void	dump_http_tls_json(struct json *, const struct capture_tls *);
+
+/* The report's first lines (dump.c), for a report begun early. */
+void	dump_text_title(FILE *, const struct dump_ctx *);
+void	dump_json_head(struct json *, const struct dump_ctx *);
+
+/*
+ * --dump -r: the report is begun before the file is read and each
+ * exchange is written as the capture completes it (the capture's sink),
+ * so a file of any size is reported whole in bounded memory.  Then set
+ * ctx->stream and call dump_text/dump_json as usual; they finish it.
+ */
+struct dump_stream *dump_stream_begin(FILE *, const struct dump_ctx *,
+	    struct capture *);
+struct json	*dump_stream_json(struct dump_stream *);
+void		 dump_stream_http_end(struct dump_stream *);
+void		 dump_stream_free(struct dump_stream *);
 
 #endif

@@ -47,6 +47,9 @@ struct pane_ops {
 	size_t		(*nrows)(const struct pane *);
 	/* A key the UI did not use; 1 if the pane used it. May be NULL. */
 	int		(*key)(struct pane *, int key);
+	/* A key before the UI's own bindings (Enter on a selected row);
+	 * 1 if the pane used it, 0 lets the UI have it.  May be NULL. */
+	int		(*key_first)(struct pane *, int key);
 
 	/* Optional, NULL or 0 when unused: */
 	/* Words after the name in the title ("requery on"). */
@@ -69,6 +72,7 @@ struct pane_ops {
 
 extern const struct pane_ops	pane_dns;
 extern const struct pane_ops	pane_trace;
+extern const struct pane_ops	pane_http;
 extern const struct pane_ops	pane_sockets;
 
 #endif

@@ -53,6 +53,7 @@
 static const struct pane_ops *const ui_pane_table[] = {
 	&pane_dns,
 	&pane_trace,
+	&pane_http,
 	&pane_sockets,
 };
 #define UI_NPANE_TABLE	(sizeof(ui_pane_table) / sizeof(ui_pane_table[0]))
@@ -698,6 +699,9 @@ ui_key(struct ui *ui, int ch)
 		ui_help_key(ui, ch);
 		return;
 	}
+	if ((p = ui_focused(ui)) != NULL && p->ops->key_first != NULL &&
+	    p->ops->key_first(p, ch))
+		return;
 	for (i = 0; i < sizeof(ui_keys) / sizeof(ui_keys[0]); i++)
 		if (ui_keys[i].key == ch) {
 			ui_keys[i].fn(ui, ch);

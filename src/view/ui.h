@@ -11,12 +11,15 @@ struct tb_opts;
 struct sockets;
 struct dns;
 struct trace;
+struct capture;
 
 struct ui_models {
 	struct sockets	*sockets;	/* NULL when the pane is off */
 	struct dns	*dns;		/* NULL when the pane is off */
 	struct trace	*trace;		/* NULL: no target (the pane says so) */
 	const char	*trace_why;	/* no trace yet: "resolving x"; NULL */
+	struct capture	*capture;	/* NULL: no capture (see capture_why) */
+	const char	*capture_why;	/* why not, with the setcap line; NULL */
 };
 
 /* Start curses and register with the loop; exits via tb_fatalx on error.

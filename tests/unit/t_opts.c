@@ -181,8 +181,6 @@ test_bad(void)
 	usage(PARSE("--json"), "--json needs --dump", "--json without --dump");
 	usage(PARSE("--panes", "bogus"), "bad --panes 'bogus'",
 	    "unknown pane");
-	usage(PARSE("--panes", "http"), "the http pane is not built yet "
-	    "(available: dns,trace,sockets)", "known pane not built");
 	usage(PARSE("--panes", "sockets,"), "bad --panes", "empty pane name");
 	usage(PARSE("--panes", ""), "bad --panes", "empty --panes");
 	usage(PARSE("-t", "-1"), "bad value '-1' for --duration",
@@ -209,8 +207,12 @@ test_bad(void)
 	usage(PARSE("-t"), "option --duration needs a value", "missing value");
 	usage(PARSE("--panes"), "option --panes needs a value",
 	    "missing long value");
-	usage(PARSE("-i", "eth0"), "option --interface needs the http pane, "
-	    "which is not built yet", "-i refused for now");
+	usage(PARSE("--panes", "dns", "-i", "eth0"), "capture options need "
+	    "the http pane", "-i without the http pane");
+	usage(PARSE("--panes", "sockets", "-r", "x.pcap"), "capture options "
+	    "need the http pane", "-r without the http pane");
+	usage(PARSE("-i", "lo", "-r", "x.pcap"), "options -i and -r exclude "
+	    "each other", "-i with -r");
 	usage(PARSE("--fetch"), "option --fetch needs the http pane",
 	    "--fetch refused for now");
 	usage(PARSE("--lab"), "option --lab needs the",
@@ -262,6 +264,15 @@ test_exit_ok(void)
 static void
 test_trace(void)
 {
+	is_int(PARSE("--panes", "http", "-i", "lo", "-f", "tcp port 80",
+	    "-w", "out.pcap"), TB_OPTS_RUN, "--panes http -i -f -w");
+	is_int(o.panes, TB_PANE_HTTP, "the http pane alone");
+	ok(o.iface != NULL && strcmp(o.iface, "lo") == 0 && o.filter != NULL &&
+	    strcmp(o.filter, "tcp port 80") == 0 && o.write_path != NULL &&
+	    o.read_path == NULL && o.is_panes_given, "capture options kept");
+	is_int(PARSE("--dump", "--read", "in.pcapng"), TB_OPTS_RUN, "--read");
+	ok(o.read_path != NULL && strcmp(o.read_path, "in.pcapng") == 0 &&
+	    !o.is_panes_given && (o.panes & TB_PANE_HTTP), "-r, default panes");
 	is_int(PARSE("--panes", "trace"), TB_OPTS_RUN, "--panes trace");
 	is_int(o.panes, TB_PANE_TRACE, "the trace pane alone");
 	is_int(o.proto, 0, "default protocol icmp");
