@@ -465,6 +465,7 @@ run_signals(struct run *r)
 static int
 run_dump(struct run *r)
 {
+	static char		 outbuf[1 << 16];
 	const struct tb_opts	*o = r->opts;
 	struct dump_ctx		 ctx;
 	uint64_t		 t0, sample_ms;
@@ -473,8 +474,9 @@ run_dump(struct run *r)
 	sample_ms = o->duration_ms < 0 ? TB_DUMP_DEFAULT_MS :
 	    (uint64_t)o->duration_ms;
 	/* A report of 10,000 lookups is megabytes: fewer, larger writes
-	 * (set before anything is written: a -r report streams). */
-	(void)setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	 * (set before anything is written: a -r report streams).  glibc
+	 * ignores the size unless it is given the buffer. */
+	(void)setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.opts = o;
 	ctx.started = time(NULL);

@@ -24,6 +24,7 @@ struct capture;
 #define CAPTURE_SNAPLEN		262144
 #define CAPTURE_ADDRSTRLEN	56	/* "[v6]:port" */
 #define CAPTURE_SLICE_PKTS	4096	/* file packets per loop pass */
+#define CAPTURE_FILE_BUF	(256 * 1024)	/* -r read buffer */
 
 /* capture_open's err starts so when live capture lacks the privilege. */
 #define CAPTURE_PERM_PREFIX	"live capture needs CAP_NET_RAW"
