@@ -710,16 +710,6 @@ hp_wrapped(const char *s, int w)
 	return (n + (size_t)w - 1) / (size_t)w;
 }
 
-static size_t
-hp_detail_nlines(int w)
-{
-	size_t	i, n = 0;
-
-	for (i = 0; i < hp_state.text.n; i++)
-		n += hp_wrapped(hp_state.text.v[i].s, w);
-	return n + (hp_state.text.nskipped > 0);
-}
-
 /* --- drawing ----------------------------------------------------------- */
 
 struct hp_frame {
@@ -730,6 +720,7 @@ struct hp_frame {
 	int			 x, w;
 	int			 y, ybot;
 	struct widgets_table	 tb;
+	size_t			 first;		/* index row atop the table */
 };
 
 static void
@@ -896,6 +887,31 @@ hp_draw_stats(struct hp_frame *f)
 	f->y++;
 }
 
+/* widgets_rows: index row first + i, one line each. */
+static size_t
+hp_rows_nlines(void *arg, size_t i)
+{
+	(void)arg;
+	(void)i;
+	return 1;
+}
+
+static void
+hp_rows_draw(void *arg, size_t i, size_t k, size_t prev, int y)
+{
+	struct hp_frame	*f = arg;
+
+	(void)k;
+	(void)prev;
+	hp_draw_row(f, y, f->first + i);
+}
+
+/* The table's rows from the first on screen, so drawing costs only them. */
+static const struct widgets_rows hp_rows = {
+	.nlines = hp_rows_nlines,
+	.draw = hp_rows_draw,
+};
+
 /* The index's window on screen: follow, or keep the selection in it. */
 static void
 hp_place(struct pane *p, size_t n)
@@ -927,10 +943,9 @@ static void
 hp_draw_table(struct hp_frame *f)
 {
 	struct pane	*p = f->p;
-	size_t		 n = hp_index(p->filter), k;
+	size_t		 n = hp_index(p->filter);
 	const char	*err = capture_error(f->c);
 	char		 buf[TB_SAN_BOUND(256)];
-	int		 y;
 
 	hp_draw_stats(f);
 	if (err != NULL && f->y < f->ybot) {
@@ -948,8 +963,8 @@ hp_draw_table(struct hp_frame *f)
 	    theme_attr(f->t, THEME_HEADER));
 	p->body_h = f->ybot - f->y;
 	hp_place(p, n);
-	for (k = p->scroll, y = f->y; k < n && y < f->ybot; k++, y++)
-		hp_draw_row(f, y, k);
+	f->first = p->scroll < n ? p->scroll : n;
+	widgets_rows_draw(&hp_rows, f, n - f->first, 0, f->y, f->ybot);
 	if (n == 0 && f->y < f->ybot)
 		widgets_put(f->win, f->y, f->x + 1, f->w - 1,
 		    theme_attr(f->t, THEME_DIM), p->filter[0] != '\0' ?
@@ -959,43 +974,73 @@ hp_draw_table(struct hp_frame *f)
 		    "reading the file");
 }
 
-static void
-hp_draw_detail(struct hp_frame *f)
+/* widgets_rows: detail line i wrapped to the frame's width; then "more". */
+static size_t
+hp_detail_rows_nlines(void *arg, size_t i)
 {
-	struct pane		*p = f->p;
+	const struct hp_frame	*f = arg;
+
+	if (i >= hp_state.text.n)
+		return 1;
+	return hp_wrapped(hp_state.text.v[i].s, f->w);
+}
+
+static void
+hp_detail_rows_draw(void *arg, size_t i, size_t k, size_t prev, int y)
+{
+	struct hp_frame		*f = arg;
 	const struct hp_line	*l;
-	size_t			 i, k, skip = p->scroll, nw, n;
-	int			 y = f->y;
 	char			 more[64];
 
-	hp_detail_refresh();
-	if (hp_state.is_gone && y < f->ybot)
-		widgets_put(f->win, y++, f->x, f->w, theme_attr(f->t,
-		    THEME_DIM), "(this row left the capture's ring: "
-		    "last known state)");
-	p->body_h = f->ybot - y;
-	for (i = 0; i < hp_state.text.n && y < f->ybot; i++) {
-		l = &hp_state.text.v[i];
-		nw = hp_wrapped(l->s, f->w);
-		n = strlen(l->s);
-		for (k = 0; k < nw && y < f->ybot; k++) {
-			if (skip > 0) {
-				skip--;
-				continue;
-			}
-			if (k * (size_t)f->w < n)
-				widgets_put(f->win, y, f->x, f->w,
-				    theme_attr(f->t, l->role),
-				    l->s + k * (size_t)f->w);
-			y++;
-		}
-	}
-	if (hp_state.text.nskipped > 0 && y < f->ybot && skip == 0) {
+	(void)prev;
+	if (i >= hp_state.text.n) {
 		snprintf(more, sizeof(more), "... %zu more lines not shown",
 		    hp_state.text.nskipped);
 		widgets_put(f->win, y, f->x, f->w, theme_attr(f->t,
 		    THEME_DIM), more);
+		return;
 	}
+	l = &hp_state.text.v[i];
+	if (k * (size_t)f->w < strlen(l->s))
+		widgets_put(f->win, y, f->x, f->w, theme_attr(f->t, l->role),
+		    l->s + k * (size_t)f->w);
+}
+
+static const struct widgets_rows hp_detail_rows = {
+	.nlines = hp_detail_rows_nlines,
+	.draw = hp_detail_rows_draw,
+};
+
+/* The detail's lines and the "more" line after them, if any. */
+static size_t
+hp_detail_nrows(void)
+{
+	return hp_state.text.n + (hp_state.text.nskipped > 0);
+}
+
+static size_t
+hp_detail_nlines(int w)
+{
+	struct hp_frame	f;
+
+	memset(&f, 0, sizeof(f));
+	f.w = w;
+	return widgets_rows_count(&hp_detail_rows, &f, hp_detail_nrows());
+}
+
+static void
+hp_draw_detail(struct hp_frame *f)
+{
+	struct pane	*p = f->p;
+
+	hp_detail_refresh();
+	if (hp_state.is_gone && f->y < f->ybot)
+		widgets_put(f->win, f->y++, f->x, f->w, theme_attr(f->t,
+		    THEME_DIM), "(this row left the capture's ring: "
+		    "last known state)");
+	p->body_h = f->ybot - f->y;
+	widgets_rows_draw(&hp_detail_rows, f, hp_detail_nrows(), p->scroll,
+	    f->y, f->ybot);
 }
 
 /* No capture: why (no privilege: the setcap line), wrapped. */
