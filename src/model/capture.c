@@ -24,6 +24,7 @@
 #include "loop.h"
 #include "xmalloc.h"
 #include "model/dns.h"
+#include "model/dns_query.h"
 #include "model/http_parse.h"
 #include "model/pkt_decode.h"
 #include "model/tcp_flow.h"
@@ -99,22 +100,6 @@ struct capture {
 	uint64_t		 gen;
 	uint64_t		 last_ts_us, expired_us;
 };
-
-/* --- addresses ------------------------------------------------------- */
-
-static void
-capture_addr_str(char *buf, size_t len, int family, const uint8_t *a,
-    uint16_t port)
-{
-	char	ip[INET6_ADDRSTRLEN];
-
-	if (inet_ntop(family, a, ip, sizeof(ip)) == NULL)
-		snprintf(ip, sizeof(ip), "?");
-	if (family == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", ip, port);
-	else
-		snprintf(buf, len, "%s:%u", ip, port);
-}
 
 /* --- the rings -------------------------------------------------------- */
 
@@ -230,10 +215,11 @@ capture_tls_emit(struct capture *c, const struct capture_tls *t)
 static void
 cflow_names(const struct cflow *f, char *cli, char *srv)
 {
-	capture_addr_str(cli, CAPTURE_ADDRSTRLEN, f->info.family,
-	    f->info.addr[0], f->info.port[0]);
-	capture_addr_str(srv, CAPTURE_ADDRSTRLEN, f->info.family,
-	    f->info.addr[1], f->info.port[1]);
+	/* "a.b.c.d:port", "[v6]:port": as DNS servers are written. */
+	dns_server_format(f->info.family, f->info.addr[0], f->info.port[0],
+	    cli, CAPTURE_ADDRSTRLEN);
+	dns_server_format(f->info.family, f->info.addr[1], f->info.port[1],
+	    srv, CAPTURE_ADDRSTRLEN);
 }
 
 static double
@@ -463,8 +449,8 @@ capture_dns_msg(struct capture *c, int family, const uint8_t *cli,
 			break;
 		}
 	}
-	capture_addr_str(cs, sizeof(cs), family, cli, cport);
-	capture_addr_str(ss, sizeof(ss), family, srv, sport);
+	dns_server_format(family, cli, cport, cs, sizeof(cs));
+	dns_server_format(family, srv, sport, ss, sizeof(ss));
 	c->st.dns_passive++;
 	dns_passive_add(c->dns, cs, ss, msg, len, latency);
 	c->gen++;
