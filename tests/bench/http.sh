@@ -109,6 +109,19 @@ wait "$TCPDUMP_PID" 2>/dev/null
 grep -q "Requests/sec" "$HB_DIR/wrk.out" ||
     tb_log "wrk said: $(tail -n 3 "$HB_DIR/wrk.out")"
 [ -s "$HB_DIR/http.pcap" ] || hard_error "tcpdump wrote no capture"
+
+# Live: tubes captures on lo (immediate mode) while wrk runs again; its
+# report gives the kernel's drops and the exchanges it paired, wrk the
+# requests it made.
+LIVE_SECS=${HTTP_BENCH_LIVE_SECS:-5}
+tb_log "live: tubes -i lo while wrk -c 10 runs ${LIVE_SECS}s"
+ns_bg "$TUBES" --dump --json --panes http -i lo -f 'tcp port 8080' \
+    -t $((LIVE_SECS + 2)) >"$HB_DIR/live.json" 2>"$HB_DIR/live.err"
+LIVE_PID=$BG_PID
+sleep 1		# the capture is open well before wrk starts
+ip netns exec "$NS" wrk -t 2 -c 10 -d "${LIVE_SECS}s" \
+    http://127.0.0.1:8080/index.html >"$HB_DIR/wrk-live.out" 2>&1
+wait "$LIVE_PID" 2>/dev/null
 tb_cleanup_ns	# nginx and the namespace are no longer needed
 
 python3 - "$HB_DIR" "$ROUNDS" "$TSHARK_ROUNDS" "$TUBES" \
@@ -360,6 +373,22 @@ else:
              absent.get(tools[3][0], "no run"))
     L.append("| peak RSS ≤ 16 MB | tubes %s | - |" %
              absent.get(tools[3][0], "no run"))
+def live_row():
+    try:
+        h = json.load(open(d + "/live.json"))["http"]
+        wrk = open(d + "/wrk-live.out").read()
+    except (OSError, ValueError, KeyError) as e:
+        return "| live capture of a wrk run, 0 drops | no run (%s) | - |" % e
+    m = re.search(r"(\d+) requests in", wrk)
+    made = int(m.group(1)) if m else -1
+    ok = h.get("dropped") == 0
+    return ("| live capture of a wrk run, 0 drops | %s dropped of %s packets; "
+            "%s exchanges paired, wrk made %d requests | %s |" %
+            (h.get("dropped"), h.get("packets"), h.get("exchanges_total"),
+             made, "yes" if ok else "**no**"))
+
+import json
+L.append(live_row())
 report = "\n".join(L) + "\n"
 sys.stdout.write(report)
 if outpath:
