@@ -503,22 +503,38 @@ sock_recverr(int family, int fd)
 	return sock_set_int(fd, IPPROTO_IPV6, IPV6_RECVERR, 1);
 }
 
+/* A datagram socket whose errors (the routers' ICMP) come from its error
+ * queue: ping sockets and plain UDP alike.  The fd, or -1 with err. */
+static int
+open_errq_socket(struct probe *p, int ipproto, const char *what, char *err,
+    size_t errlen)
+{
+	int	fd, e;
+
+	if ((fd = sock_open(p->family, SOCK_DGRAM, ipproto)) == -1) {
+		snprintf(err, errlen, "%s socket: %s", what, strerror(errno));
+		return -1;
+	}
+	if (sock_recverr(p->family, fd) == -1) {
+		e = errno;	/* the caller falls back on EPERM */
+		snprintf(err, errlen, "%s socket recverr: %s", what,
+		    strerror(e));
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	sock_pmtu_probe(p->family, fd);
+	return fd;
+}
+
 static int
 open_dgram(struct probe *p, char *err, size_t errlen)
 {
 	int	 ipproto = p->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 
-	if ((p->icmp_fd = sock_open(p->family, SOCK_DGRAM, ipproto)) == -1) {
-		snprintf(err, errlen, "icmp datagram socket: %s",
-		    strerror(errno));
+	if ((p->icmp_fd = open_errq_socket(p, ipproto, "icmp datagram", err,
+	    errlen)) == -1)
 		return -1;
-	}
-	if (sock_recverr(p->family, p->icmp_fd) == -1) {
-		snprintf(err, errlen, "icmp datagram socket recverr: %s",
-		    strerror(errno));
-		return -1;
-	}
-	sock_pmtu_probe(p->family, p->icmp_fd);
 	p->mode = PROBE_MODE_DGRAM;
 	return 0;
 }
@@ -526,16 +542,8 @@ open_dgram(struct probe *p, char *err, size_t errlen)
 static int
 open_recverr(struct probe *p, char *err, size_t errlen)
 {
-	if ((p->send_fd = sock_open(p->family, SOCK_DGRAM, 0)) == -1) {
-		snprintf(err, errlen, "udp socket: %s", strerror(errno));
+	if ((p->send_fd = open_errq_socket(p, 0, "udp", err, errlen)) == -1)
 		return -1;
-	}
-	if (sock_recverr(p->family, p->send_fd) == -1) {
-		snprintf(err, errlen, "udp socket recverr: %s",
-		    strerror(errno));
-		return -1;
-	}
-	sock_pmtu_probe(p->family, p->send_fd);
 	if (p->family == AF_INET6)
 		sock_set_int(p->send_fd, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, 1);
 	p->mode = PROBE_MODE_RECVERR;
