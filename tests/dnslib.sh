@@ -162,10 +162,7 @@ dns_tubes()
 	TUBES_RC=$?
 	[ -s "$_o.err" ] && tb_log "stderr: $(head -c 2000 "$_o.err")"
 	# Under ASan/UBSan a report exits 1, which some cases accept.
-	if grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$_o.err"; then
-		tb_log "MISMATCH: sanitizer report from tubes (see stderr above)"
-		_dns_failed=$((_dns_failed + 1))
-	fi
+	tb_sanitizer_report "$_o.err" && _dns_failed=$((_dns_failed + 1))
 	return 0
 }
 

@@ -47,6 +47,15 @@ hard_error()
 	exit 99
 }
 
+# tb_sanitizer_report FILE: true (and says so) when tubes' stderr in FILE
+# holds an ASan/UBSan report; such a run may still exit as a case expects.
+tb_sanitizer_report()
+{
+	grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$1" || return 1
+	tb_log "MISMATCH: sanitizer report from tubes (see stderr above)"
+	return 0
+}
+
 need_root()
 {
 	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"

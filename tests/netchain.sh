@@ -415,10 +415,7 @@ trace_tubes()
 	    "$TUBES" --dump --json --panes trace -n "$@" >"$_o" 2>"$_o.err"
 	TUBES_RC=$?
 	[ -s "$_o.err" ] && tb_log "stderr: $(head -c 2000 "$_o.err")"
-	if grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$_o.err"; then
-		tb_log "MISMATCH: sanitizer report from tubes (see stderr above)"
-		_trace_failed=$((_trace_failed + 1))
-	fi
+	tb_sanitizer_report "$_o.err" && _trace_failed=$((_trace_failed + 1))
 	return 0
 }
 
