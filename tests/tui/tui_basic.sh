@@ -70,8 +70,7 @@ quit_session() {
 
 run_session "tubes-$$" "LANG=C.UTF-8 LC_ALL=C.UTF-8" "utf-8"
 run_keys "utf-8"
-$TMUX_CMD resize-window -x 80 -y 24 >/dev/null 2>&1 ||
-    fail "tmux resize-window"
+resize_to 80 24
 # Relaid out, not cropped: the status line moved up from line 30 to 24.
 wait_line 24 "?:help" "80x24: the status line on the last line"
 wait_line 1 "sockets" "80x24: the pane title on the first line"

@@ -199,21 +199,10 @@ if [ -x "$top_builddir/tests/dnsd" ]; then
 fi
 
 # Help.
-keys '?'
-wait_for "help: ?" "the help screen"
-n=0
-while ! screen | grep -qF "STATUS: NOERROR"; do
-	n=$((n + 1))
-	[ $n -gt 40 ] && fail "no DNS help found"
-	keys Down
-	sleep 0.1
-done
-keys '?'
-wait_gone "help: ?" "help closed"
+help_shows "STATUS: NOERROR" "DNS help"
 
 # 80x24.
-$TMUX_CMD resize-window -x 80 -y 24 >/dev/null 2>&1 ||
-    fail "tmux resize-window"
+resize_to 80 24
 wait_for "$A1" "80x24: the answer"
 wait_status "?:help" "80x24: the status line"
 screen | sed -n 24p | grep -qF "?:help" ||

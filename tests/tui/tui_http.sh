@@ -122,21 +122,10 @@ wait_for "following" "G follows again"
 echo "ok: follow"
 
 # Help.
-keys '?'
-wait_for "help: ?" "the help screen"
-n=0
-while ! screen | grep -qF "Pipelined"; do
-	n=$((n + 1))
-	[ $n -gt 80 ] && fail "no HTTP help (Pipelined) found"
-	keys Down
-	sleep 0.05
-done
-keys '?'
-wait_gone "help: ?" "help closed"
+help_shows "Pipelined" "HTTP help"
 
 # 80x24: the rows are still there, the status line at the bottom.
-$TMUX_CMD resize-window -x 80 -y 24 >/dev/null 2>&1 ||
-    fail "tmux resize-window"
+resize_to 80 24
 wait_status "?:help" "80x24: the status line"
 screen | sed -n 24p | grep -qF "?:help" ||
     fail "80x24: the status line is not on line 24"

@@ -119,21 +119,10 @@ wait_for "Loss%" "m again shows the table"
 wait_gone "this host" "the map is gone"
 
 # Help.
-keys '?'
-wait_for "help: ?" "the help screen"
-n=0
-while ! screen | grep -qF "CAP_NET_RAW"; do
-	n=$((n + 1))
-	[ $n -gt 80 ] && fail "no trace help (CAP_NET_RAW) found"
-	keys Down
-	sleep 0.05
-done
-keys '?'
-wait_gone "help: ?" "help closed"
+help_shows "CAP_NET_RAW" "trace help"
 
 # 80x24: the hops are still there, the status line at the bottom.
-$TMUX_CMD resize-window -x 80 -y 24 >/dev/null 2>&1 ||
-    fail "tmux resize-window"
+resize_to 80 24
 wait_for "$LAST" "80x24: the target's row"
 wait_status "?:help" "80x24: the status line"
 screen | sed -n 24p | grep -qF "?:help" ||

@@ -87,3 +87,25 @@ wait_status() {
 keys() {
 	$TMUX_CMD send-keys "$@" || fail "send-keys $*"
 }
+
+# help_shows TEXT WHAT: open the help (?), scroll down until TEXT is on
+# the screen (at most 80 lines), and close it again.
+help_shows() {
+	keys '?'
+	wait_for "help: ?" "the help screen"
+	_hs_n=0
+	while ! screen | grep -qF "$1"; do
+		_hs_n=$((_hs_n + 1))
+		[ $_hs_n -gt 80 ] && fail "no $2 found in the help"
+		keys Down
+		sleep 0.05
+	done
+	keys '?'
+	wait_gone "help: ?" "help closed"
+}
+
+# resize_to W H: the tmux window (and so tubes' terminal) to W x H.
+resize_to() {
+	$TMUX_CMD resize-window -x "$1" -y "$2" >/dev/null 2>&1 ||
+	    fail "tmux resize-window"
+}
