@@ -59,6 +59,7 @@ struct cflow {
 	uint8_t			*buf[2];	/* first client bytes; DNS */
 	size_t			 len[2];
 	uint64_t		 first_us;	/* first client byte */
+	uint64_t		 first_off, first_ack;	/* of it */
 };
 
 struct dns_pending {
@@ -319,10 +320,17 @@ cflow_stop_http(struct cflow *f, uint64_t ts_us)
 	f->hc = NULL;
 }
 
+_Static_assert(HTTP_NO_ACK == TCP_FLOW_NO_ACK, "one 'not known'");
+
 static void
 cflow_http_data(struct cflow *f, int dir, const uint8_t *p, size_t n,
-    size_t gap, uint64_t ts_us)
+    size_t gap, const struct tcp_flow_at *at)
 {
+	uint64_t	ts_us = at->ts_us;
+
+	/* tcp_flow's offsets and HTTP's have one meaning (HTTP_NO_ACK is
+	 * TCP_FLOW_NO_ACK): pairing survives responses lost in gaps. */
+	http_conn_at(f->hc, dir, at->off, at->ack_off);
 	http_conn_data(f->hc, dir, p, n, gap, ts_us);
 	if (http_conn_mem(f->hc) > CAPTURE_CONN_MEM_MAX) {
 		/* What it has is reported; the rest of the conn is not. */
@@ -368,7 +376,7 @@ cflow_tls(struct cflow *f)
 
 /* The client's first bytes say what the connection speaks. */
 static void
-cflow_classify(struct cflow *f, uint64_t ts_us)
+cflow_classify(struct cflow *f, const struct tcp_flow_at *at)
 {
 	int	tls, kind;
 
@@ -380,13 +388,17 @@ cflow_classify(struct cflow *f, uint64_t ts_us)
 	}
 	kind = http_kind(f->buf[0], f->len[0]);
 	if (kind == HTTP_KIND_HTTP1) {
-		uint8_t	*b = f->buf[0];
-		size_t	 n = f->len[0];
+		uint8_t			*b = f->buf[0];
+		size_t			 n = f->len[0];
+		struct tcp_flow_at	 first;
 
+		first.ts_us = at->ts_us;
+		first.off = f->first_off;
+		first.ack_off = f->first_ack;
 		f->buf[0] = NULL;
 		f->len[0] = 0;
 		cflow_start_http(f);
-		cflow_http_data(f, 0, b, n, 0, ts_us);
+		cflow_http_data(f, 0, b, n, 0, &first);
 		free(b);
 		return;
 	}
@@ -513,9 +525,10 @@ capture_flow_open(void *arg, const struct tcp_flow_info *info)
 
 static void
 capture_flow_data(void *arg, void *user, int dir, const uint8_t *p, size_t n,
-    size_t gap, uint64_t ts_us)
+    size_t gap, const struct tcp_flow_at *at)
 {
 	struct cflow	*f = user;
+	uint64_t	 ts_us = at->ts_us;
 
 	(void)arg;
 	if (f == NULL)
@@ -527,24 +540,27 @@ capture_flow_data(void *arg, void *user, int dir, const uint8_t *p, size_t n,
 			if (f->len[0] == 0 && gap == 0 && n >= 5 &&
 			    memcmp(p, "HTTP/", 5) == 0) {
 				cflow_start_http(f);
-				cflow_http_data(f, dir, p, n, gap, ts_us);
+				cflow_http_data(f, dir, p, n, gap, at);
 			}
 			/* Else the rest of a response begun before the
 			 * capture, or a server that speaks first: the
 			 * client's next bytes decide. */
 			return;
 		}
-		if (f->len[0] == 0)
+		if (f->len[0] == 0) {
 			f->first_us = ts_us;
+			f->first_off = at->off;
+			f->first_ack = at->ack_off;
+		}
 		if (gap > 0 && f->len[0] > 0) {
 			cflow_ignore(f);
 			return;
 		}
 		cflow_hold(f, p, n);
-		cflow_classify(f, ts_us);
+		cflow_classify(f, at);
 		return;
 	case CF_HTTP1:
-		cflow_http_data(f, dir, p, n, gap, ts_us);
+		cflow_http_data(f, dir, p, n, gap, at);
 		return;
 	case CF_TLS:
 		if (dir != 0)

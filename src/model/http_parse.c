@@ -42,6 +42,10 @@ struct hentry {
 	uint64_t		 seq;
 	int			 kind;
 	int			 is_req_done, is_resp_done;
+	uint64_t		 cack;	/* server offset the client had
+					   acknowledged at the request's
+					   first byte */
+	uint64_t		 req_end;	/* client offset past it */
 	size_t			 reqh_len, reqh_cap, resph_len, resph_cap;
 };
 
@@ -49,6 +53,14 @@ struct hdir {
 	int		 dir;		/* 0 client, 1 server */
 	int		 state;
 	struct hentry	*e;		/* message being parsed, or NULL */
+	/* Stream offsets: of the bytes being stepped, and the ack of the
+	 * segment that carried them (http_conn_at). */
+	uint64_t	 pos, ack;
+	int		 has_at;
+	uint64_t	 msg_off, msg_ack;	/* the message's first byte */
+	int		 is_in_gap;	/* pos is past a gap that cuts the
+					   message: it may end anywhere up
+					   to pos */
 	/* The line being gathered: line_total bytes seen, at most LINE_CAP
 	 * - 1 of them stored. */
 	char		*line;
@@ -65,7 +77,7 @@ struct hdir {
 	int		 is_bol;
 	uint8_t		 rs[8];
 	size_t		 rs_len;
-	uint64_t	 rs_first_us;
+	uint64_t	 rs_first_us, rs_first_ack;
 };
 
 struct http_conn {
@@ -74,7 +86,9 @@ struct http_conn {
 	struct hentry		*head, *tail, *resp_next;
 	unsigned		 nqueued;
 	uint64_t		 req_seq, resp_seq;
-	uint64_t		 nskipped, ndropped;
+	uint64_t		 nskipped, ndropped, nunanswered;
+	uint64_t		 resp_end;	/* server offset past the last
+						   response parsed */
 	size_t			 mem;
 	int			 is_dead;
 };
@@ -289,7 +303,56 @@ queue_push(struct http_conn *c)
 	}
 	e->seq = c->req_seq++;
 	e->ex.has_request = 1;
+	e->cack = c->d[0].msg_ack;
 	return e;
+}
+
+static void
+queue_unanswered(struct http_conn *c, struct hentry *h)
+{
+	h->is_resp_done = 1;
+	h->ex.is_incomplete = 1;
+	c->resp_next = h->next;
+	c->resp_seq++;
+	c->nunanswered++;
+}
+
+/*
+ * Before a response that starts at server offset resp_off, sent when the
+ * server had received the client's stream up to resp_ack, pairs: requests
+ * whose responses were lost in a gap of the server's stream are answered
+ * with nothing (http_conn_at gives the offsets and acks).  Request h was
+ * answered in lost bytes when
+ * - the client sent the request after it having received more server bytes
+ *   than at h (so not in the same pipelined burst), bytes past every
+ *   response parsed (so not the tail of one) and before this response (so
+ *   not this one);
+ * - or h is the last request seen, server bytes were lost before this
+ *   response, and the server had received client bytes past h (more than
+ *   a stray CRLF) that start no request seen: this answers a request lost
+ *   there (or not captured yet).
+ * Pipelined requests sent together stay in order.
+ */
+static void
+queue_skip_lost(struct http_conn *c, uint64_t resp_off, uint64_t resp_ack)
+{
+	struct hentry	*h, *j;
+	uint64_t	 seen = c->resp_end;
+	int		 cstate = c->d[0].state;
+
+	while ((h = c->resp_next) != NULL && h->seq == c->resp_seq &&
+	    (j = h->next) != NULL && h->cack != HTTP_NO_ACK &&
+	    j->cack != HTTP_NO_ACK && j->cack > h->cack && j->cack > seen &&
+	    j->cack <= resp_off) {
+		queue_unanswered(c, h);
+		seen = j->cack;
+	}
+	if ((h = c->resp_next) != NULL && h->seq == c->resp_seq &&
+	    h->next == NULL && h->is_req_done && resp_off > seen &&
+	    resp_ack != HTTP_NO_ACK && resp_ack > h->req_end + 2 &&
+	    (cstate == ST_IDLE || cstate == ST_RESYNC))
+		queue_unanswered(c, h);
+	queue_emit_ready(c);
 }
 
 /* The entry a final response belongs to: the oldest request without one,
@@ -363,9 +426,11 @@ line_content(const struct hdir *d)
 /* Messages. */
 
 static void
-msg_begin(struct hdir *d, uint64_t first_us)
+msg_begin(struct hdir *d, uint64_t first_us, uint64_t off, uint64_t ack)
 {
 	d->state = ST_START;
+	d->msg_off = off;
+	d->msg_ack = ack;
 	d->msg_bytes = d->body_bytes = 0;
 	d->first_us = d->last_us = first_us;
 	d->remain = 0;
@@ -408,8 +473,16 @@ static void
 msg_end(struct http_conn *c, struct hdir *d)
 {
 	struct hentry	*e = d->e;
+	uint64_t	 end;
 
 	msg_commit(d);
+	end = d->msg_off + d->msg_bytes;
+	if (d->is_in_gap && d->pos > end)
+		end = d->pos;
+	if (d->dir == 1 && end > c->resp_end)
+		c->resp_end = end;
+	if (d->dir == 0 && e != NULL)
+		e->req_end = end;
 	d->e = NULL;
 	d->state = ST_IDLE;
 	line_reset(c, d, 1);
@@ -514,6 +587,7 @@ status_line(struct http_conn *c, struct hdir *d, const char *s, size_t len)
 	}
 	if (status < 100)
 		return -1;
+	queue_skip_lost(c, d->msg_off, d->msg_ack);
 	if (status < 200 && status != 101) {
 		/* Interim: counted on the request it answers, never final. */
 		d->is_interim = 1;
@@ -854,7 +928,7 @@ step_idle(struct http_conn *c, struct hdir *d, const uint8_t *p, size_t n,
 		;
 	c->nskipped += i;
 	if (i < n)
-		msg_begin(d, ts_us);
+		msg_begin(d, ts_us, d->pos + i, d->ack);
 	return i;
 }
 
@@ -916,15 +990,18 @@ step_resync(struct http_conn *c, struct hdir *d, const uint8_t *p, size_t n,
 			d->rs_len = 0;
 			continue;
 		}
-		if (d->rs_len == 0)
+		if (d->rs_len == 0) {
 			d->rs_first_us = ts_us;
+			d->rs_first_ack = d->ack;
+		}
 		d->rs[d->rs_len++] = p[i];
 		if ((m = rs_match(d)) == -1) {
 			c->nskipped += d->rs_len;
 			d->rs_len = 0;
 			d->is_bol = 0;
 		} else if (m == 1) {
-			msg_begin(d, d->rs_first_us);
+			msg_begin(d, d->rs_first_us, d->pos + i + 1 - d->rs_len,
+			    d->rs_first_ack);
 			line_store(c, d, d->rs, d->rs_len);
 			d->msg_bytes = d->rs_len;
 			d->rs_len = 0;
@@ -1068,6 +1145,7 @@ http_conn_new(const struct http_conn_cb *cb)
 	c->d[0].dir = 0;
 	c->d[1].dir = 1;
 	c->d[0].state = c->d[1].state = ST_IDLE;
+	c->d[0].ack = c->d[1].ack = HTTP_NO_ACK;
 	return c;
 }
 
@@ -1083,14 +1161,35 @@ http_conn_data(struct http_conn *c, int dir, const uint8_t *p, size_t n,
 		return;
 	}
 	d = &c->d[dir];
-	if (gap > 0)
+	if (!d->has_at)
+		d->pos += gap;
+	if (gap > 0) {
+		d->is_in_gap = 1;
 		dir_gap(c, d, gap);
+		d->is_in_gap = 0;
+	}
 	while (n > 0 && !c->is_dead) {
 		k = dir_step(c, d, p, n, ts_us);
 		p += k;
 		n -= k;
+		d->pos += k;
 	}
 	c->nskipped += n;
+	d->pos += n;
+	if (d->has_at) {
+		d->has_at = 0;
+		d->ack = HTTP_NO_ACK;
+	}
+}
+
+void
+http_conn_at(struct http_conn *c, int dir, uint64_t off, uint64_t ack_off)
+{
+	if (dir != 0 && dir != 1)
+		return;
+	c->d[dir].pos = off;
+	c->d[dir].ack = ack_off;
+	c->d[dir].has_at = 1;
 }
 
 void
@@ -1130,6 +1229,12 @@ uint64_t
 http_conn_nskipped(const struct http_conn *c)
 {
 	return c->nskipped;
+}
+
+uint64_t
+http_conn_nunanswered(const struct http_conn *c)
+{
+	return c->nunanswered;
 }
 
 uint64_t

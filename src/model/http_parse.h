@@ -24,6 +24,8 @@
 #define HTTP_CONN_MEM_MAX	(1024 * 1024)	/* http_conn_mem never
 						   exceeds this */
 
+#define HTTP_NO_ACK		UINT64_MAX
+
 /* What a connection's first client bytes look like. */
 #define HTTP_KIND_UNKNOWN	0	/* too few bytes yet */
 #define HTTP_KIND_HTTP1		1
@@ -69,6 +71,18 @@ struct http_conn *http_conn_new(const struct http_conn_cb *);
  * bytes, the last of them captured at ts_us. */
 void		 http_conn_data(struct http_conn *, int dir, const uint8_t *p,
 		    size_t n, size_t gap, uint64_t ts_us);
+/*
+ * Where the next bytes of dir (after their gap) sit: at stream offset off,
+ * carried by a segment that acknowledged the other direction's stream up
+ * to its offset ack_off (HTTP_NO_ACK: not known).  Optional, and good for
+ * the next http_conn_data of dir only.  With it, a response lost in a gap
+ * does not make every later response pair with the request before its
+ * own: a request the client sent after receiving bytes that no parsed
+ * response holds shows the request before it was answered in those bytes.
+ * Without it, pairing after lost responses is by order alone.
+ */
+void		 http_conn_at(struct http_conn *, int dir, uint64_t off,
+		    uint64_t ack_off);
 /* The connection ended: report what is pending (orphans included). */
 void		 http_conn_close(struct http_conn *, uint64_t ts_us);
 void		 http_conn_free(struct http_conn *);
@@ -80,6 +94,8 @@ size_t		 http_conn_mem(const struct http_conn *);
 uint64_t	 http_conn_nskipped(const struct http_conn *);
 /* Requests parsed but not kept: more than HTTP_PIPELINE_MAX waiting. */
 uint64_t	 http_conn_ndropped(const struct http_conn *);
+/* Requests whose responses were found lost (see http_conn_at). */
+uint64_t	 http_conn_nunanswered(const struct http_conn *);
 
 /* Classify a connection by its client's first bytes. */
 int		 http_kind(const uint8_t *p, size_t n);

@@ -31,12 +31,15 @@ struct tcp_seg {
 	uint32_t	 len;		/* captured bytes in data */
 	uint32_t	 lost;		/* then bytes the snap cut */
 	uint32_t	 cost;		/* charged to the bounds */
+	uint32_t	 ack;		/* the segment's acknowledgement */
+	uint8_t		 has_ack;
 	uint8_t		 data[];
 };
 
 /* Flows are many (a full default table is ~10 MB): keep them packed. */
 struct tcp_dir {
 	struct tcp_seg	*head, *tail;	/* waiting: sorted, disjoint */
+	uint64_t	 off;		/* stream offset of next_seq */
 	uint32_t	 held_bytes;
 	uint32_t	 next_seq, fin_seq;
 	uint16_t	 nsegs;
@@ -65,6 +68,8 @@ struct tcp_flows {
 	struct tcp_flow		*newest, *oldest;
 	uint64_t		 k0, k1;	/* hash key, random per run */
 	uint64_t		 last_us;
+	uint32_t		 cur_ack;	/* of the packet being read */
+	int			 cur_has_ack;
 	struct tcp_flow_stats	 st;
 };
 
@@ -254,6 +259,8 @@ seg_hold(struct tcp_flows *t, struct tcp_dir *D, struct tcp_seg *h,
 	s->len = len;
 	s->lost = lost;
 	s->cost = sizeof(*s) + len;
+	s->ack = t->cur_ack;
+	s->has_ack = (uint8_t)t->cur_has_ack;
 	if (len > 0)
 		memcpy(s->data, data, len);
 	s->next = h;
@@ -273,12 +280,33 @@ seg_hold(struct tcp_flows *t, struct tcp_dir *D, struct tcp_seg *h,
 
 /* --- delivery ----------------------------------------------------------- */
 
-/* gap lost bytes, then len bytes, then lost bytes cut by the snap length. */
+/* The other direction's offset that ack (of direction d) acknowledged. */
+static uint64_t
+ack_offset(const struct tcp_flow *f, int d, uint32_t ack, int has_ack)
+{
+	const struct tcp_dir	*o = &f->dir[!d];
+	int32_t			 rel;
+
+	if (!has_ack || !o->has_seq)
+		return TCP_FLOW_NO_ACK;
+	rel = (int32_t)(ack - o->next_seq);
+	if (rel < 0 && (uint64_t)-(int64_t)rel > o->off)
+		return TCP_FLOW_NO_ACK;	/* before the stream we know */
+	return o->off + (uint64_t)(int64_t)rel;
+}
+
+/*
+ * gap lost bytes, then len bytes, then lost bytes cut by the snap length,
+ * from the direction's next byte on; ack is the acknowledgement of the
+ * segment that carried them.  The caller advances the direction.
+ */
 static void
 emit(struct tcp_flows *t, struct tcp_flow *f, int d, uint32_t gap,
-    const uint8_t *data, uint32_t len, uint32_t lost, uint64_t ts_us)
+    const uint8_t *data, uint32_t len, uint32_t lost, uint64_t ts_us,
+    uint32_t ack, int has_ack)
 {
 	const struct tcp_flow_cb	*cb = &t->cb;
+	struct tcp_flow_at		 at;
 
 	if (gap > 0) {
 		t->st.ngaps++;
@@ -290,13 +318,28 @@ emit(struct tcp_flows *t, struct tcp_flow *f, int d, uint32_t gap,
 	}
 	if (cb->on_data == NULL)
 		return;
+	at.ts_us = ts_us;
+	at.off = f->dir[d].off + gap;
+	at.ack_off = ack_offset(f, d, ack, has_ack);
 	if (len > 0) {
-		cb->on_data(cb->arg, f->user, d, data, len, gap, ts_us);
-		if (lost > 0)
-			cb->on_data(cb->arg, f->user, d, NULL, 0, lost, ts_us);
-	} else if (gap + (uint64_t)lost > 0)
+		cb->on_data(cb->arg, f->user, d, data, len, gap, &at);
+		if (lost > 0) {
+			at.off += len + lost;
+			cb->on_data(cb->arg, f->user, d, NULL, 0, lost, &at);
+		}
+	} else if (gap + (uint64_t)lost > 0) {
+		at.off += lost;
 		cb->on_data(cb->arg, f->user, d, NULL, 0,
-		    (size_t)gap + lost, ts_us);
+		    (size_t)gap + lost, &at);
+	}
+}
+
+/* The direction's next byte moves by n. */
+static void
+dir_advance(struct tcp_dir *D, uint32_t n)
+{
+	D->next_seq += n;
+	D->off += n;
 }
 
 /* Deliver the held segments that now follow in order. */
@@ -307,21 +350,24 @@ dir_drain(struct tcp_flows *t, struct tcp_flow *f, int d, uint64_t ts_us)
 	struct tcp_seg	*s;
 
 	while ((s = D->head) != NULL && s->seq == D->next_seq) {
-		emit(t, f, d, 0, s->data, s->len, s->lost, ts_us);
-		D->next_seq += seg_span(s);
+		emit(t, f, d, 0, s->data, s->len, s->lost, ts_us, s->ack,
+		    s->has_ack);
+		dir_advance(D, seg_span(s));
 		seg_free(t, D, s);
 	}
 }
 
-/* Bytes at next_seq + gap, delivered now (the gap is given up). */
+/* Bytes at next_seq + gap of the packet being read, delivered now (the
+ * gap is given up). */
 static void
 dir_deliver(struct tcp_flows *t, struct tcp_flow *f, int d, uint32_t gap,
     const uint8_t *data, uint32_t len, uint32_t lost, uint64_t ts_us)
 {
 	struct tcp_dir	*D = &f->dir[d];
 
-	emit(t, f, d, gap, data, len, lost, ts_us);
-	D->next_seq += gap + len + lost;
+	emit(t, f, d, gap, data, len, lost, ts_us, t->cur_ack,
+	    t->cur_has_ack);
+	dir_advance(D, gap + len + lost);
 	dir_drain(t, f, d, ts_us);
 }
 
@@ -333,10 +379,44 @@ dir_give_up(struct tcp_flows *t, struct tcp_flow *f, int d, uint64_t ts_us)
 	struct tcp_seg	*s = D->head;
 	uint32_t	 gap = s->seq - D->next_seq;
 
-	emit(t, f, d, gap, s->data, s->len, s->lost, ts_us);
-	D->next_seq = s->seq + seg_span(s);
+	emit(t, f, d, gap, s->data, s->len, s->lost, ts_us, s->ack,
+	    s->has_ack);
+	dir_advance(D, gap + seg_span(s));
 	seg_free(t, D, s);
 	dir_drain(t, f, d, ts_us);
+}
+
+/*
+ * The other side sent data acknowledging direction d up to ack: a hole
+ * before it reached the receiver, so the capture lost it, not the network,
+ * and no retransmission will fill it.  It is given up before that data is
+ * delivered, so that what follows the hole comes first (a request before
+ * its response), instead of holding everything after it until the bounds
+ * are hit (which on a busy keep-alive connection holds hundreds of
+ * requests while their responses go by, unpaired).  Pure ACKs do not
+ * count, nor a hole without a held segment after it: a capture that
+ * reorders (-i any, or a rewritten file) may put them before the data.
+ */
+static void
+dir_acked(struct tcp_flows *t, struct tcp_flow *f, int d, uint32_t ack,
+    uint64_t ts_us)
+{
+	struct tcp_dir	*D = &f->dir[d];
+	int32_t		 past;
+
+	while (D->head != NULL &&
+	    (past = (int32_t)(ack - D->next_seq)) > 0) {
+		if ((uint32_t)past >= D->head->seq - D->next_seq) {
+			t->st.nacked_gaps++;
+			dir_give_up(t, f, d, ts_us);
+			continue;
+		}
+		/* Acknowledged into the hole: its start is lost. */
+		t->st.nacked_gaps++;
+		emit(t, f, d, (uint32_t)past, NULL, 0, 0, ts_us, 0, 0);
+		dir_advance(D, (uint32_t)past);
+		break;
+	}
 }
 
 /*
@@ -511,11 +591,15 @@ dir_segment(struct tcp_flows *t, struct tcp_flow *f, int d,
 		}
 		seq++;
 	}
+	t->cur_ack = p->ack;
+	t->cur_has_ack = (p->tcp_flags & PKT_TCP_ACK) != 0;
 	if (f->is_quiet) {
 		if (p->tcp_flags & PKT_TCP_FIN)
 			D->is_done = 1;
 		return;
 	}
+	if (t->cur_has_ack && wire > 0 && f->dir[!d].has_seq)
+		dir_acked(t, f, !d, p->ack, ts_us);
 	if (wire > 0) {
 		if (!D->has_seq) {	/* picked up mid-stream */
 			D->next_seq = seq;
@@ -538,6 +622,7 @@ dir_flush(struct tcp_flows *t, struct tcp_flow *f, int d, uint64_t ts_us)
 
 	while (D->head != NULL)
 		dir_give_up(t, f, d, ts_us);
+	t->cur_has_ack = 0;	/* no packet carries this gap */
 	if (D->has_fin && D->next_seq != D->fin_seq)
 		dir_deliver(t, f, d, D->fin_seq - D->next_seq, NULL, 0, 0,
 		    ts_us);

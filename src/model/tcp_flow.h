@@ -7,7 +7,8 @@
  * out-of-order segments wait (bounded per flow and in total), retransmits
  * and overlaps are delivered once (the first copy wins), sequence numbers
  * wrap, FIN and RST end a direction.  A hole that will never be filled
- * (snap length, missing segments past the bounds, the end of a file) is
+ * (snap length, acknowledged by the other side but never captured,
+ * missing segments past the bounds, the end of a file) is
  * reported as a gap of N bytes, never invented.
  *
  * Direction 0 is the client (the side that sent the SYN; without a SYN,
@@ -50,6 +51,20 @@ struct tcp_flow_info {
 	uint64_t	 first_us;
 };
 
+#define TCP_FLOW_NO_ACK		UINT64_MAX
+
+/* Where delivered bytes sit in their stream. */
+struct tcp_flow_at {
+	uint64_t	 ts_us;		/* of the segment that completed them */
+	uint64_t	 off;		/* stream offset of the first byte
+					   (after the gap): 0 is the byte after
+					   the SYN, or the first byte seen */
+	uint64_t	 ack_off;	/* the other direction's stream offset
+					   that the segment carrying the first
+					   byte acknowledged; TCP_FLOW_NO_ACK:
+					   not known */
+};
+
 struct tcp_flow_cb {
 	void	*arg;
 	/* A new flow: returns the caller's per-flow pointer (may be NULL:
@@ -57,15 +72,14 @@ struct tcp_flow_cb {
 	 * on_open delivers every flow with user NULL). */
 	void	*(*on_open)(void *arg, const struct tcp_flow_info *);
 	/* In-order bytes of direction dir (0 client, 1 server), after
-	 * gap bytes that are lost for good; ts_us of the segment that
-	 * completed them.  A gap is reported as soon as it is known: a
+	 * gap bytes that are lost for good; at says where they sit.  A gap is reported as soon as it is known: a
 	 * segment cut by the snap length delivers its captured bytes, then
 	 * at once a gap-only call (p NULL, n 0, gap the bytes cut); a hole
 	 * given up (bounds, flush, eviction) comes as the gap of the call
 	 * delivering the bytes after it, or gap-only when nothing follows.
 	 * Callbacks must not call back into tcp_flows_*. */
 	void	 (*on_data)(void *arg, void *user, int dir, const uint8_t *p,
-		    size_t n, size_t gap, uint64_t ts_us);
+		    size_t n, size_t gap, const struct tcp_flow_at *at);
 	/* The flow is gone (TCP_FLOW_END_*); user is not used again. */
 	void	 (*on_close)(void *arg, void *user, int how, uint64_t ts_us);
 };
@@ -92,6 +106,9 @@ struct tcp_flow_stats {
 	uint64_t	 table_bytes;	/* flow entries and buckets, now */
 	uint64_t	 max_probe;	/* longest hash chain walked, ever */
 	uint64_t	 nreused;	/* flows ended by a new SYN */
+	uint64_t	 nacked_gaps;	/* holes given up at once: the peer
+					   acknowledged past them, so the
+					   capture lost them */
 };
 
 struct tcp_flows *tcp_flows_new(const struct tcp_flow_cb *,

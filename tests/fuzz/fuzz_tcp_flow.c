@@ -55,19 +55,20 @@ on_open(void *arg, const struct tcp_flow_info *fi)
 
 static void
 on_data(void *arg, void *user, int dir, const uint8_t *p, size_t n,
-    size_t gap, uint64_t ts)
+    size_t gap, const struct tcp_flow_at *at)
 {
 	struct trk	*k = user;
 	size_t		 i;
 
 	(void)arg;
-	(void)ts;
 	if (k == NULL || !k->is_open || (dir != 0 && dir != 1))
 		abort();
 	if ((n > 0 && p == NULL) || (n == 0 && gap == 0))
 		abort();
 	if (k->off[dir] + gap + n < k->off[dir])
 		abort();
+	if (at->off != k->off[dir] + gap)
+		abort();	/* offsets count every byte, gaps too */
 	k->off[dir] += gap + n;
 	k->next[dir] += (uint8_t)gap;
 	for (i = 0; i < n; i++) {

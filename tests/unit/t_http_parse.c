@@ -643,6 +643,110 @@ t_kind(void)
 	}
 }
 
+/* A script with TCP positions: each segment says which offset of the
+ * other stream its sender had received (ack), gaps are lost bytes. */
+struct aseg {
+	int		 dir;
+	const char	*p;
+	size_t		 gap;
+	uint64_t	 ack;
+};
+
+static void
+run_acked(struct run *r, const struct aseg *segs, size_t nsegs,
+    uint64_t *nunanswered)
+{
+	struct http_conn_cb	 cb = { r, on_exchange };
+	struct http_conn	*hc;
+	uint64_t		 off[2] = { 0, 0 };
+	size_t			 i, n;
+
+	memset(r, 0, sizeof(*r));
+	hc = http_conn_new(&cb);
+	for (i = 0; i < nsegs; i++) {
+		n = strlen(segs[i].p);
+		off[segs[i].dir] += segs[i].gap;
+		http_conn_at(hc, segs[i].dir, off[segs[i].dir], segs[i].ack);
+		http_conn_data(hc, segs[i].dir, (const uint8_t *)segs[i].p, n,
+		    segs[i].gap, (i + 1) * 1000);
+		off[segs[i].dir] += n;
+	}
+	*nunanswered = http_conn_nunanswered(hc);
+	http_conn_close(hc, 0);
+	http_conn_free(hc);
+}
+
+#define R200	"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"	/* 40 */
+#define R201	"HTTP/1.1 201 A\r\nContent-Length: 0\r\n\r\n"		/* 37 */
+#define R202	"HTTP/1.1 202 B\r\nContent-Length: 0\r\n\r\n"		/* 37 */
+#define Q(p)	"GET " p " HTTP/1.1\r\n\r\n"				/* 20 */
+
+static void
+t_lost_responses(void)
+{
+	/* Keep-alive: /2's response (40 bytes) is lost in a gap. */
+	static const struct aseg serial[] = {
+		{ 0, Q("/1"), 0, 0 },
+		{ 1, R200, 0, 20 },
+		{ 0, Q("/2"), 0, 40 },
+		{ 0, Q("/3"), 0, 80 },
+		{ 1, R201, 40, 60 },
+		{ 0, Q("/4"), 0, 117 },
+		{ 1, R202, 0, 80 },
+	};
+	/* Pipelined: requests sent before the responses, none lost. */
+	static const struct aseg piped[] = {
+		{ 0, Q("/1"), 0, 0 },
+		{ 0, Q("/2"), 0, 0 },
+		{ 0, Q("/3"), 0, 0 },
+		{ 1, R200, 0, 60 },
+		{ 1, R201, 0, 60 },
+		{ 1, R202, 0, 60 },
+	};
+	/* A request sent while the response before it is half received. */
+	static const struct aseg midresp[] = {
+		{ 0, Q("/1"), 0, 0 },
+		{ 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", 0, 20 },
+		{ 0, Q("/2"), 0, 38 },
+		{ 1, "ok", 0, 40 },
+		{ 1, R201, 0, 40 },
+	};
+	/* The lost bytes may hold more than one response. */
+	static const struct aseg two_lost[] = {
+		{ 0, Q("/1"), 0, 0 },
+		{ 0, Q("/2"), 0, 40 },
+		{ 0, Q("/3"), 0, 80 },
+		{ 1, R201, 80, 60 },
+	};
+	struct run	r;
+	uint64_t	nun;
+
+	run_acked(&r, serial, NSEG(serial), &nun);
+	is_int(r.nex, 4, "lost response: 4 exchanges");
+	ok(r.ex[0].status == 200 && r.ex[1].status == 0 &&
+	    r.ex[2].status == 201 && r.ex[3].status == 202,
+	    "lost response: /2 unanswered, the later ones paired with "
+	    "their own");
+	ok(r.ex[1].has_request && !r.ex[1].has_response &&
+	    r.ex[1].is_incomplete, "lost response: /2 marked incomplete");
+	is_int(nun, 1, "lost response: counted");
+
+	run_acked(&r, piped, NSEG(piped), &nun);
+	ok(r.nex == 3 && r.ex[0].status == 200 && r.ex[1].status == 201 &&
+	    r.ex[2].status == 202 && nun == 0,
+	    "acks, pipelined: paired in order, nothing taken as lost");
+
+	run_acked(&r, midresp, NSEG(midresp), &nun);
+	ok(r.nex == 2 && r.ex[0].status == 200 && r.ex[1].status == 201 &&
+	    nun == 0, "acks, request sent mid-response: nothing taken as "
+	    "lost");
+
+	run_acked(&r, two_lost, NSEG(two_lost), &nun);
+	ok(r.nex == 3 && r.ex[0].status == 0 && r.ex[1].status == 0 &&
+	    r.ex[2].status == 201 && nun == 2,
+	    "acks, two responses lost together: both unanswered");
+}
+
 int
 main(void)
 {
@@ -658,6 +762,7 @@ main(void)
 	t_many_headers();
 	t_hostile();
 	t_gaps();
+	t_lost_responses();
 	t_limits_and_errors();
 	t_pipeline_max();
 	t_kind();

@@ -27,6 +27,8 @@ struct rec {
 	struct tcp_flow_info	 info;
 	char			 out[2][OUTMAX];
 	size_t			 n[2];
+	uint64_t		 off[2];	/* stream offset delivered */
+	uint64_t		 ack_off[2];	/* of the last delivery */
 };
 
 static struct rec	 recs[NRECS];
@@ -37,6 +39,7 @@ static int		 bad_calls;	/* after close, or NULL user */
 static int		 fam = AF_INET;
 static uint16_t		 cport = 40000, sport = 80;
 static int		 cidx;
+static uint32_t		 seg_ack;	/* the next segment's ack field */
 
 static void *
 on_open(void *arg, const struct tcp_flow_info *fi)
@@ -67,19 +70,22 @@ put(struct rec *r, int dir, const char *s, size_t n)
 
 static void
 on_data(void *arg, void *user, int dir, const uint8_t *p, size_t n,
-    size_t gap, uint64_t ts)
+    size_t gap, const struct tcp_flow_at *at)
 {
 	struct rec	*r = user;
 	char		 g[32];
 
 	(void)arg;
-	(void)ts;
 	if (r == NULL || !r->is_open || (n > 0 && p == NULL) ||
 	    (n == 0 && gap == 0)) {
 		bad_calls++;
 		return;
 	}
 	r->ncalls++;
+	if (at->off != r->off[dir] + gap)
+		bad_calls++;	/* offsets count every byte, gaps too */
+	r->off[dir] += gap + n;
+	r->ack_off[dir] = at->ack_off;
 	if (gap > 0) {
 		snprintf(g, sizeof(g), "<%zu>", gap);
 		put(r, dir, g, strlen(g));
@@ -153,6 +159,7 @@ seg_cut(struct tcp_flows *t, int dir, uint32_t seq, uint8_t flags,
 	p.sport = dir == 0 ? cport : sport;
 	p.dport = dir == 0 ? sport : cport;
 	p.seq = seq;
+	p.ack = seg_ack;
 	p.tcp_flags = flags;
 	p.payload = (const uint8_t *)data;
 	p.payload_len = n;
@@ -204,6 +211,85 @@ test_in_order(void)
 	is_int(st->nopened, 1, "in order: the last ACK opens no flow");
 	tcp_flows_free(t);
 	is_int(bad_calls, 0, "in order: callbacks consistent");
+}
+
+/* Each delivery says which offset of the other stream its segment had
+ * acknowledged, also when it waited out of order. */
+static void
+test_acks(void)
+{
+	struct tcp_flows	*t = flows(0, 0, 0);
+
+	seg_ack = 0;
+	seg(t, 0, 1000, F_SYN, NULL);
+	seg_ack = 1001;
+	seg(t, 1, 5000, F_SYN | F_ACK, NULL);
+	seg_ack = 5001;
+	seg(t, 0, 1001, F_ACK, "GET /");
+	is_int(recs[0].ack_off[0], 0, "acks: the request acknowledged none "
+	    "of the server's bytes");
+	seg_ack = 1006;
+	seg(t, 1, 5001, F_ACK, "HTTP/1.1 200");
+	is_int(recs[0].ack_off[1], 5, "acks: the response acknowledged the "
+	    "5 request bytes");
+	seg_ack = 5013;
+	seg(t, 0, 1009, F_ACK, "late");	/* waits for [1006, 1009) */
+	seg_ack = 5009;
+	seg(t, 0, 1006, F_ACK, "abc");
+	is_str(recs[0].out[0], "GET /abclate", "acks: reordered stream");
+	is_int(recs[0].ack_off[0], 12, "acks: the held segment keeps its "
+	    "own ack (12, not the 8 of the segment that completed it)");
+	seg(t, 0, 1013, F_ACK, "x");
+	is_int(recs[0].ack_off[0], 8, "acks: in order again (8)");
+	seg(t, 0, 1014, 0, "y");
+	ok(recs[0].ack_off[0] == TCP_FLOW_NO_ACK,
+	    "acks: a segment without ACK: not known");
+	seg_ack = 4000;
+	seg(t, 0, 1015, F_ACK, "z");
+	ok(recs[0].ack_off[0] == TCP_FLOW_NO_ACK,
+	    "acks: an ack before the stream's start: not known");
+	seg_ack = 0;
+	tcp_flows_free(t);
+	is_int(bad_calls, 0, "acks: callbacks consistent, offsets exact");
+}
+
+/* A hole the other side acknowledged was lost by the capture: given up
+ * at once, not held until the bounds are hit. */
+static void
+test_acked_hole(void)
+{
+	struct tcp_flows		*t = flows(0, 0, 0);
+	const struct tcp_flow_stats	*st = tcp_flows_stats(t);
+
+	handshake(t);
+	seg_ack = 5001;
+	seg(t, 0, 1001, F_ACK, "GET /1 ");
+	seg(t, 0, 1015, F_ACK, "GET /3 ");	/* [1008, 1015) missed */
+	is_str(recs[0].out[0], "GET /1 ", "acked hole: held while unknown");
+	seg_ack = 1022;
+	seg(t, 1, 5001, F_ACK, NULL);
+	is_str(recs[0].out[0], "GET /1 ", "acked hole: a pure ACK past it "
+	    "may come before the data in a reordered capture: still held");
+	seg_ack = 1010;
+	seg(t, 1, 5001, F_ACK, "R1");
+	is_str(recs[0].out[0], "GET /1 <2>", "acked hole: acknowledged part "
+	    "given up");
+	seg_ack = 1022;
+	seg(t, 1, 5003, F_ACK, "R2");
+	is_str(recs[0].out[0], "GET /1 <2><5>GET /3 ", "acked hole: the "
+	    "rest given up once acknowledged past the held segment");
+	is_int(st->nacked_gaps, 2, "acked hole: counted");
+	is_int(st->mem_bytes, 0, "acked hole: nothing waits");
+	seg_ack = 5005;
+	seg(t, 0, 1030, F_ACK, "late");	/* hole [1022, 1030), not acked */
+	is_str(recs[0].out[0], "GET /1 <2><5>GET /3 ", "acked hole: a hole "
+	    "not acknowledged still waits");
+	seg(t, 0, 1022, F_ACK, "retrans!");
+	is_str(recs[0].out[0], "GET /1 <2><5>GET /3 retrans!late",
+	    "acked hole: and is filled when the bytes come");
+	seg_ack = 0;
+	tcp_flows_free(t);
+	is_int(bad_calls, 0, "acked hole: callbacks consistent");
 }
 
 static int
@@ -683,6 +769,8 @@ int
 main(void)
 {
 	test_in_order();
+	test_acks();
+	test_acked_hole();
 	test_permutations();
 	test_duplicates();
 	test_overlaps();
