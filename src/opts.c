@@ -19,6 +19,8 @@
 #define OPTS_MIN_INTERVAL_MS	100
 #define OPTS_MAX_INTERVAL_MS	(3600L * 1000)
 #define OPTS_MAX_COUNT		1000000
+#define OPTS_MAX_FETCH		100000
+#define OPTS_MAX_CONCURRENCY	1000
 #define OPTS_SHOW_MAX		64	/* argv bytes echoed in a message */
 #define OPTS_DNS_TIMEOUT_MAX	60000
 #define OPTS_DNS_TRIES_MAX	10
@@ -33,6 +35,8 @@ enum {
 	OPT_DNS_TIMEOUT,
 	OPT_DNS_TRIES,
 	OPT_FETCH,
+	OPT_CONCURRENCY,
+	OPT_KEEPALIVE,
 	OPT_LAB,
 	OPT_FIRST_TTL,
 	OPT_ECMP
@@ -64,17 +68,10 @@ static const struct option opts_long[] = {
 	{ "dns-timeout", required_argument,	NULL, OPT_DNS_TIMEOUT },
 	{ "dns-tries",	required_argument,	NULL, OPT_DNS_TRIES },
 	{ "fetch",	optional_argument,	NULL, OPT_FETCH },
+	{ "concurrency", required_argument,	NULL, OPT_CONCURRENCY },
+	{ "keepalive",	required_argument,	NULL, OPT_KEEPALIVE },
 	{ "lab",	no_argument,		NULL, OPT_LAB },
 	{ NULL,		0,			NULL, 0 }
-};
-
-/* Options of DESIGN.md whose pane this build does not have yet. */
-static const struct opts_later {
-	int		 val;
-	int		 pane;		/* 0: needs several panes */
-} opts_later[] = {
-	{ OPT_FETCH, TB_PANE_HTTP },
-	{ OPT_LAB, 0 },
 };
 
 /* -P values, in PROBE_P_* order. */
@@ -132,12 +129,16 @@ static const char opts_help[] =
 "  -r, --read FILE      read a pcap or pcapng file instead of capturing;\n"
 "                       with --dump the whole file is reported\n"
 "  -w, --write FILE     also save the captured packets to a pcap file\n"
+"  --fetch[=N]          make the request to the URL target itself (N times,\n"
+"                       default 1), so it shows up in every pane\n"
+"  --concurrency K      with --fetch: K requests at a time (default 1)\n"
+"  --keepalive P        with --fetch: reuse up to P connections; the other\n"
+"                       requests each open and close their own (default 0)\n"
+"  --lab                build a small internet in network namespaces and\n"
+"                       explore http://www.lab.test/ in it (root; removed\n"
+"                       on exit)\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
-"\n"
-"Options not built yet (accepted later, refused now):\n"
-"  --fetch [N]                                     (http pane)\n"
-"  --lab                                           (every pane)\n"
 "\n"
 "Exit status: 0 success, 1 runtime failure, 2 usage error.\n";
 
@@ -394,27 +395,6 @@ opts_target(struct tb_opts *o, const char *arg, char *err, size_t errlen)
 	return TB_OPTS_RUN;
 }
 
-static enum tb_opts_result
-opts_later_error(int val, char *err, size_t errlen)
-{
-	char	name[32];
-	size_t	i;
-
-	opts_name(name, sizeof(name), val);
-	for (i = 0; i < NITEMS(opts_later); i++) {
-		if (opts_later[i].val != val)
-			continue;
-		if (opts_later[i].pane == 0)
-			return opts_fail(err, errlen, "option %s needs the "
-			    "trace and http panes, which are not built "
-			    "yet", name);
-		return opts_fail(err, errlen, "option %s needs the %s pane, "
-		    "which is not built yet", name,
-		    tb_pane_name(opts_later[i].pane));
-	}
-	return opts_fail(err, errlen, "option %s is not supported", name);
-}
-
 /* getopt_long returned '?' or ':'. */
 static enum tb_opts_result
 opts_getopt_error(int c, char **argv, char *err, size_t errlen)
@@ -535,6 +515,7 @@ opts_defaults(struct tb_opts *o)
 	o->count = 1;
 	o->refresh_ms = TB_REFRESH_DEFAULT_MS;
 	o->port = -1;
+	o->fetch_keepalive = -1;
 }
 
 /* One option; TB_OPTS_RUN to go on. */
@@ -635,8 +616,27 @@ opts_one(struct tb_opts *o, int c, const char *arg, char *err, size_t errlen)
 	case OPT_ECMP:
 		o->is_ecmp = 1;
 		return TB_OPTS_RUN;
+	case OPT_FETCH:
+		v = 1;
+		if (arg != NULL && opts_long_value(arg, 1, OPTS_MAX_FETCH,
+		    &v) == -1)
+			break;
+		o->fetch_count = v;
+		return TB_OPTS_RUN;
+	case OPT_CONCURRENCY:
+	case OPT_KEEPALIVE:
+		if (opts_long_value(arg, c == OPT_KEEPALIVE ? 0 : 1,
+		    OPTS_MAX_CONCURRENCY, &v) == -1)
+			break;
+		*(c == OPT_KEEPALIVE ? &o->fetch_keepalive :
+		    &o->fetch_concurrency) = (int)v;
+		return TB_OPTS_RUN;
+	case OPT_LAB:
+		o->is_lab = 1;
+		return TB_OPTS_RUN;
 	default:
-		return opts_later_error(c, err, errlen);
+		return opts_fail(err, errlen, "option %s is not supported",
+		    opts_name(name, sizeof(name), c));
 	}
 	return opts_fail(err, errlen, "bad value '%s' for %s: want %s",
 	    opts_show(show, sizeof(show), arg),
@@ -648,7 +648,37 @@ opts_one(struct tb_opts *o, int c, const char *arg, char *err, size_t errlen)
 	    c == OPT_DNS_TRIES ? "a count, 1 to 10" :
 	    c == 'P' ? "icmp, udp or tcp" :
 	    c == 'm' || c == OPT_FIRST_TTL ? "a TTL, 1 to 255" :
+	    c == OPT_FETCH ? "a count, 1 to 100000 (--fetch=N)" :
+	    c == OPT_CONCURRENCY ? "a count, 1 to 1000" :
+	    c == OPT_KEEPALIVE ? "a count, 0 to 1000" :
 	    "a port, 1 to 65535");
+}
+
+/* --fetch needs one URL; --lab brings its own target and servers. */
+static enum tb_opts_result
+opts_check_fetch_lab(const struct tb_opts *o, char *err, size_t errlen)
+{
+	if ((o->fetch_concurrency > 0 || o->fetch_keepalive >= 0) &&
+	    o->fetch_count == 0 && !o->is_lab)
+		return opts_fail(err, errlen, "--concurrency and --keepalive "
+		    "go with --fetch");
+	if (o->is_lab) {
+		if (o->ntargets > 0 || o->nservers > 0 || o->read_path != NULL)
+			return opts_fail(err, errlen, "--lab brings its own "
+			    "target, DNS server and capture: drop the target, "
+			    "-s and -r");
+		return TB_OPTS_RUN;
+	}
+	if (o->fetch_count == 0)
+		return TB_OPTS_RUN;
+	if (o->ntargets != 1 || !o->targets[0].is_url)
+		return opts_fail(err, errlen, "--fetch needs one http:// or "
+		    "https:// URL target, e.g. tubes --fetch "
+		    "http://example.test/");
+	if (o->read_path != NULL)
+		return opts_fail(err, errlen, "--fetch watches a live capture: "
+		    "it excludes -r");
+	return TB_OPTS_RUN;
 }
 
 /* Ports the targets did not spell out: -p, else the URL scheme's. */
@@ -716,6 +746,12 @@ tb_opts_parse(struct tb_opts *o, int argc, char **argv, char *err,
 		return opts_fail(err, errlen, "--first-ttl %d is past the "
 		    "max TTL %d (set -m)", o->first_ttl, o->max_ttl != 0 ?
 		    o->max_ttl : OPTS_MAX_TTL_DEFAULT);
+	if ((r = opts_check_fetch_lab(o, err, errlen)) != TB_OPTS_RUN)
+		return r;
+	if (o->fetch_concurrency == 0)
+		o->fetch_concurrency = 1;
+	if (o->fetch_keepalive < 0)
+		o->fetch_keepalive = 0;
 	opts_target_ports(o);
 	return TB_OPTS_RUN;
 }

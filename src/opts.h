@@ -62,6 +62,10 @@ struct tb_opts {
 	const char	*filter;	/* -f BPF expression, or NULL */
 	const char	*read_path;	/* -r FILE, or NULL: live */
 	const char	*write_path;	/* -w FILE, or NULL */
+	long		 fetch_count;	/* --fetch[=N]: requests; 0 none */
+	int		 fetch_concurrency;	/* --concurrency, >= 1 */
+	int		 fetch_keepalive;	/* --keepalive: pooled conns */
+	int		 is_lab;	/* --lab */
 };
 
 enum tb_opts_result {

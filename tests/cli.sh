@@ -90,7 +90,8 @@ usage_error "unspecified target" --dump --panes trace -n 0.0.0.0
 usage_error "trace option without the trace pane" --dump --panes dns --ecmp
 usage_error "-t -1" --dump -t -1
 usage_error "-t junk" --dump -t 1s
-usage_error "option of a later pane" --dump --fetch
+usage_error "--fetch without a URL" --dump --fetch
+usage_error "--lab with a target" --dump --lab 127.0.0.1
 usage_error "capture option without the http pane" --dump --panes dns -i lo
 usage_error "-i with -r" --dump -i lo -r x.pcap
 usage_error "bad target" --dump 'ftp://example.com/'

@@ -213,10 +213,22 @@ test_bad(void)
 	    "need the http pane", "-r without the http pane");
 	usage(PARSE("-i", "lo", "-r", "x.pcap"), "options -i and -r exclude "
 	    "each other", "-i with -r");
-	usage(PARSE("--fetch"), "option --fetch needs the http pane",
-	    "--fetch refused for now");
-	usage(PARSE("--lab"), "option --lab needs the",
-	    "--lab refused for now");
+	usage(PARSE("--fetch"), "--fetch needs one http:// or https:// URL",
+	    "--fetch without a target");
+	usage(PARSE("--fetch", "example.test"), "--fetch needs one http://",
+	    "--fetch with a host, not a URL");
+	usage(PARSE("--fetch=0", "http://x.test/"), "bad value '0' for "
+	    "--fetch", "--fetch=0");
+	usage(PARSE("--fetch", "-r", "x.pcap", "http://x.test/"),
+	    "--fetch watches a live capture", "--fetch with -r");
+	usage(PARSE("--keepalive", "2", "http://x.test/"), "--concurrency "
+	    "and --keepalive go with --fetch", "--keepalive alone");
+	usage(PARSE("--fetch", "--concurrency", "0", "http://x.test/"),
+	    "bad value '0' for --concurrency", "--concurrency 0");
+	usage(PARSE("--lab", "http://x.test/"), "--lab brings its own "
+	    "target", "--lab with a target");
+	usage(PARSE("--lab", "-s", "127.0.0.1"), "--lab brings its own",
+	    "--lab with -s");
 	usage(PARSE("ftp://x.test"), "bad target 'ftp://x.test'",
 	    "ftp URL");
 	usage(PARSE("http://"), "bad target", "URL without a host");
@@ -283,6 +295,19 @@ test_trace(void)
 	    "x.test"), TB_OPTS_RUN, "trace options");
 	ok(o.proto == 1 && o.max_ttl == 255 && o.first_ttl == 3 &&
 	    o.is_ecmp == 1, "-P udp -m 255 --first-ttl 3 --ecmp");
+	is_int(PARSE("--fetch", "http://x.test/"), TB_OPTS_RUN, "--fetch");
+	ok(o.fetch_count == 1 && o.fetch_concurrency == 1 &&
+	    o.fetch_keepalive == 0, "--fetch: once, one at a time, no pool");
+	is_int(PARSE("--fetch=500", "--concurrency", "100", "--keepalive", "2",
+	    "http://x.test/"), TB_OPTS_RUN, "--fetch=500 --concurrency "
+	    "--keepalive");
+	ok(o.fetch_count == 500 && o.fetch_concurrency == 100 &&
+	    o.fetch_keepalive == 2, "--fetch=500 --concurrency 100 "
+	    "--keepalive 2");
+	is_int(PARSE("--lab"), TB_OPTS_RUN, "--lab");
+	ok(o.is_lab && o.fetch_count == 0, "--lab set");
+	is_int(PARSE("--fetch", "0"), TB_OPTS_USAGE, "--fetch 0: 0 is a "
+	    "target, not a URL");
 	is_int(PARSE("--protocol", "TCP"), TB_OPTS_RUN, "-P TCP");
 	is_int(o.proto, 2, "tcp is 2");
 	is_int(PARSE("-P", "icmp", "-m", "1"), TB_OPTS_RUN, "-P icmp -m 1");
