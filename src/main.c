@@ -27,6 +27,7 @@
 #include "model/sockets.h"
 #include "model/trace.h"
 #include "view/ui.h"
+#include "lab/lab.h"
 
 /* Extra time a --dump may take past its sample before giving up. */
 #define DUMP_GRACE_MS	10000
@@ -600,6 +601,10 @@ main(int argc, char **argv)
 	case TB_OPTS_RUN:
 		break;
 	}
+	/* The keeper of the lab stays outside and never returns; tubes
+	 * goes on in the lab's client namespace. */
+	if (o.is_lab && lab_enter(&o, err, sizeof(err)) == -1)
+		tb_fatalx("lab: %s", err);
 	if (!o.is_dump && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)))
 		tb_usage_error("%s is not a terminal: use --dump for a report "
 		    "(--dump --json for JSON)",

@@ -700,6 +700,17 @@ opts_target_ports(struct tb_opts *o)
 }
 
 enum tb_opts_result
+tb_opts_add_target(struct tb_opts *o, const char *arg, char *err,
+    size_t errlen)
+{
+	enum tb_opts_result	r;
+
+	if ((r = opts_target(o, arg, err, errlen)) == TB_OPTS_RUN)
+		opts_target_ports(o);
+	return r;
+}
+
+enum tb_opts_result
 tb_opts_parse(struct tb_opts *o, int argc, char **argv, char *err,
     size_t errlen)
 {

@@ -78,7 +78,11 @@ enum tb_opts_result {
  * prefix, no newline).  --help and --version print to stdout. */
 enum tb_opts_result tb_opts_parse(struct tb_opts *o, int argc, char **argv,
 		    char *err, size_t errlen);
-void		 tb_opts_free(struct tb_opts *);	/* the -q lookups */
+void		 tb_opts_free(struct tb_opts *);
+/* Add a TARGET as if typed (the lab's URL); its port filled in too.
+ * arg must outlive o. */
+enum tb_opts_result tb_opts_add_target(struct tb_opts *o, const char *arg,
+		    char *err, size_t errlen);	/* the -q lookups */
 void		 tb_opts_usage(void *fp);	/* FILE *, for --help */
 const char	*tb_pane_name(int pane_bit);
 

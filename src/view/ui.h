@@ -12,6 +12,8 @@ struct sockets;
 struct dns;
 struct trace;
 struct capture;
+struct fetch;
+struct tb_target;
 
 struct ui_models {
 	struct sockets	*sockets;	/* NULL when the pane is off */
@@ -20,6 +22,17 @@ struct ui_models {
 	const char	*trace_why;	/* no trace yet: "resolving x"; NULL */
 	struct capture	*capture;	/* NULL: no capture (see capture_why) */
 	const char	*capture_why;	/* why not, with the setcap line; NULL */
+	/* The journey (the first TARGET): what journey_compute reads. */
+	const struct tb_target *target;	/* NULL: no target */
+	struct dns	*target_dns;	/* the engine that resolves it (the dns
+					   pane's or the trace's), or NULL */
+	long		 target_lookup;	/* its lookup there, -1: none */
+	const char	*target_address;	/* once known, else NULL */
+	struct fetch	*fetch;		/* --fetch, else NULL */
+	/* Trace another address (a DNS answer the user picked): the trace
+	 * pane starts over there.  NULL: this run cannot. */
+	void		(*retrace)(void *arg, const char *address);
+	void		*retrace_arg;
 };
 
 /* Start curses and register with the loop; exits via tb_fatalx on error.
