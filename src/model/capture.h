@@ -4,8 +4,9 @@
  * tls_sni; DNS over UDP and TCP port 53 handed to the DNS engine as
  * passive lookups), kept for views in bounded rings.
  *
- * Live capture is in immediate mode and non-blocking, its selectable fd in
- * the event loop; a file is read in slices from the loop so the TUI stays
+ * Live capture is non-blocking, its selectable fd in the event loop, in
+ * TPACKET_V3 blocks handed over when full or 20 ms old (not libpcap's
+ * immediate mode, whose frames waste the ring; see capture_open_live); a file is read in slices from the loop so the TUI stays
  * responsive.  --dump streams every exchange through the sink as it
  * completes, so a file of any size is reported whole in bounded memory.
  */

@@ -1381,6 +1381,24 @@ dns_passive_add(struct dns *d, const char *client, const char *server,
 		r->has_sample = 0;	/* no query seen: no latency */
 }
 
+void
+dns_passive_unanswered(struct dns *d, const char *client, const char *server,
+    const uint8_t *query, size_t len)
+{
+	struct dns_msg	*m = d->msg;
+	struct row	*r;
+
+	(void)client;
+	(void)dns_parse(query, len, m);	/* the question is all we need */
+	r = passive_slot(d);
+	r->d = d;
+	r->is_passive = 1;
+	r->pub.lookup = r->pub.server_idx = SIZE_MAX;
+	passive_strings(r, m, len >= 12,
+	    server != NULL ? server : "?");
+	row_fail(r, "no answer", "the capture saw the query, no answer");
+}
+
 size_t
 dns_npassive(const struct dns *d)
 {

@@ -181,6 +181,10 @@ long		 dns_row_ttl_left(const struct dns_row *, uint64_t now_ms);
 void		 dns_passive_add(struct dns *, const char *client,
 		    const char *server, const uint8_t *msg, size_t len,
 		    double latency_ms);
+/* A query seen in a capture that no answer followed (within the capture's
+ * wait, or before the capture ended): a row with status "no answer". */
+void		 dns_passive_unanswered(struct dns *, const char *client,
+		    const char *server, const uint8_t *query, size_t len);
 size_t		 dns_npassive(const struct dns *);
 /* Oldest first; the row's server is the one seen, lookup is SIZE_MAX. */
 const struct dns_row *dns_passive_at(const struct dns *, size_t);

@@ -110,7 +110,7 @@ grep -q "Requests/sec" "$HB_DIR/wrk.out" ||
     tb_log "wrk said: $(tail -n 3 "$HB_DIR/wrk.out")"
 [ -s "$HB_DIR/http.pcap" ] || hard_error "tcpdump wrote no capture"
 
-# Live: tubes captures on lo (immediate mode) while wrk runs again; its
+# Live: tubes captures on lo (its usual live mode) while wrk runs again; its
 # report gives the kernel's drops and the exchanges it paired, wrk the
 # requests it made.
 LIVE_SECS=${HTTP_BENCH_LIVE_SECS:-5}
