@@ -12,6 +12,11 @@
  *   esc.t       ESC, BEL and 0x9b in a CNAME target (and its owner) and,
  *               asked for TXT, in a TXT string
  *   nul.t       NUL and ESC in a TXT string
+ *   hostile.t   every byte a terminal acts on (ESC [ 2 J, OSC 52 and OSC
+ *               0, 0x9b, NUL, C1 raw and as UTF-8, the bidi controls
+ *               U+202E and U+2066-U+2069, invalid UTF-8): a CNAME to a
+ *               label of them (then its A), or asked for TXT a string of
+ *               them, or asked for PTR a PTR to that label
  *   ttl1.t      A with TTL 1 whose address changes on every query
  *               (192.0.2.100, .101, ...): re-queries show
  *   PTR of any address: a name made of the address, 10.200.1.2 ->
@@ -338,6 +343,54 @@ make_nul(struct out *o, const struct query *q)
 	put_txt(o, 60, bad, sizeof(bad) - 1);
 }
 
+/*
+ * The terminal-safety payload: 60 bytes, so it fits one label.  What a
+ * display must never pass on raw, in one place.
+ */
+static const uint8_t	 hostile[] =
+    "<\033[2J\033]52;c;cHduZWQ=\007\033]0;t\007\2331m\000"
+    "\200\205\237\302\205\302\233"
+    "\342\200\256\342\201\246\342\201\247\342\201\250\342\201\251"
+    "\300\257\355\240\200\377>";
+
+static void
+put_hostile_label_name(struct out *o)
+{
+	uint8_t	n = sizeof(hostile) - 1;
+
+	put(o, &n, 1);
+	put(o, hostile, n);
+	put_name(o, "hostile.t");
+}
+
+static void
+make_hostile(struct out *o, const struct query *q)
+{
+	uint8_t	n = sizeof(hostile) - 1;
+	size_t	at;
+
+	if (q->qtype == DNS_T_TXT) {
+		answer_start(o, q, RC_NOERROR, 0, 1, 0);
+		put_qname_ptr(o);
+		put_txt(o, 60, hostile, n);
+		return;
+	}
+	if (q->qtype == DNS_T_PTR) {
+		answer_start(o, q, RC_NOERROR, 0, 1, 0);
+		put_qname_ptr(o);
+		put_rr_head(o, DNS_T_PTR, 60, 1 + n + 11);
+		put_hostile_label_name(o);
+		return;
+	}
+	answer_start(o, q, RC_NOERROR, 0, 2, 0);
+	put_qname_ptr(o);
+	put_rr_head(o, DNS_T_CNAME, 60, 1 + n + 11);
+	at = o->len;
+	put_hostile_label_name(o);
+	put16(o, 0xc000 | at);
+	put_a(o, 60, addr_esc);
+}
+
 /* Is name "KIND.t" or "*.KIND.t"? */
 static int
 is_kind(const char *name, const char *kind)
@@ -449,6 +502,8 @@ respond(const struct query *q, struct out *o)
 		make_esc(o, q);
 	else if (is_kind(q->name, "nul"))
 		make_nul(o, q);
+	else if (is_kind(q->name, "hostile"))
+		make_hostile(o, q);
 	else {
 		answer_start(o, q, RC_NXDOMAIN, 0, 0, 1);
 		put_soa_t(o);
