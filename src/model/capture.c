@@ -38,7 +38,8 @@
 #define CAPTURE_STATS_MS	1000
 #define CAPTURE_CONN_MEM_MAX	(256 * 1024)	/* parser bytes per conn */
 #define CAPTURE_CLASSIFY_MAX	4096	/* undecided client bytes kept */
-#define CAPTURE_RING_MEM_MAX	(16 * 1024 * 1024) /* ring strings */
+#define CAPTURE_RING_MEM_MAX	(6 * 1024 * 1024) /* the ring's strings:
+						     fields and headers */
 #define CAPTURE_DNS_PENDING	256	/* queries awaiting answers */
 #define CAPTURE_DNS_QUERY_MAX	512	/* bytes of one kept (its question) */
 #define CAPTURE_DNS_WAIT_US	(5ULL * 1000000)	/* then "no answer" */
@@ -94,9 +95,13 @@ struct capture {
 	int			 has_sink;
 
 	struct capture_exchange	*ring;		/* CAPTURE_RING */
-	char			**ring_mem;	/* each entry's strings */
+	char			**ring_mem;	/* each entry's fields */
 	size_t			*ring_memlen;
+	char			**ring_hdr;	/* its headers, or NULL */
+	size_t			*ring_hdrlen;
 	size_t			 ring_head, ring_n, ring_bytes;
+	size_t			 ring_hdr_old;	/* the oldest entries whose
+						   headers were given up */
 	struct capture_tls	*tls;		/* CAPTURE_TLS_RING */
 	char			**tls_mem;
 	size_t			 tls_head, tls_n;
@@ -133,49 +138,85 @@ capture_scopy(char **p, const char *s)
 	return d;
 }
 
-/* Keep a copy in the ring (headers only while the ring's strings fit). */
+static void
+capture_ring_drop_oldest(struct capture *c)
+{
+	size_t	i = c->ring_head;
+
+	c->ring_bytes -= c->ring_memlen[i] + c->ring_hdrlen[i];
+	free(c->ring_mem[i]);
+	free(c->ring_hdr[i]);
+	c->ring_mem[i] = c->ring_hdr[i] = NULL;
+	c->ring_memlen[i] = c->ring_hdrlen[i] = 0;
+	c->ring_head = (c->ring_head + 1) % CAPTURE_RING;
+	c->ring_n--;
+	if (c->ring_hdr_old > 0)
+		c->ring_hdr_old--;
+	c->st.exchanges_dropped++;
+}
+
+/*
+ * Room for need more bytes of strings: the oldest entries' headers go
+ * first (the newest are the ones a person opens), then, when the fields
+ * alone fill the budget (long paths and hosts), the oldest entries.
+ */
+static void
+capture_ring_room(struct capture *c, size_t need)
+{
+	size_t	k;
+
+	while (c->ring_bytes + need > CAPTURE_RING_MEM_MAX &&
+	    c->ring_hdr_old < c->ring_n) {
+		k = (c->ring_head + c->ring_hdr_old++) % CAPTURE_RING;
+		if (c->ring_hdr[k] == NULL)
+			continue;
+		c->ring_bytes -= c->ring_hdrlen[k];
+		free(c->ring_hdr[k]);
+		c->ring_hdr[k] = NULL;
+		c->ring_hdrlen[k] = 0;
+		c->ring[k].req_headers = c->ring[k].resp_headers = NULL;
+	}
+	while (c->ring_bytes + need > CAPTURE_RING_MEM_MAX && c->ring_n > 0)
+		capture_ring_drop_oldest(c);
+}
+
+/* Keep a copy in the ring, within CAPTURE_RING entries and
+ * CAPTURE_RING_MEM_MAX bytes of strings. */
 static void
 capture_ring_add(struct capture *c, const struct capture_exchange *ex)
 {
 	struct capture_exchange	*slot;
 	size_t			 i, need, hdrs;
-	char			*mem, *p;
-	int			 keep_hdrs;
+	char			*p;
 
-	if (c->ring_n == CAPTURE_RING) {
-		i = c->ring_head;
-		c->ring_head = (c->ring_head + 1) % CAPTURE_RING;
-		c->ring_bytes -= c->ring_memlen[i];
-		free(c->ring_mem[i]);
-		c->ring_n--;
-		c->st.exchanges_dropped++;
-	}
-	i = (c->ring_head + c->ring_n) % CAPTURE_RING;
+	if (c->ring_n == CAPTURE_RING)
+		capture_ring_drop_oldest(c);
 	need = capture_slen(ex->method) + capture_slen(ex->host) +
 	    capture_slen(ex->path) + capture_slen(ex->version) +
 	    capture_slen(ex->reason) + capture_slen(ex->content_type);
-	hdrs = capture_slen(ex->req_headers) + capture_slen(ex->resp_headers);
-	/* The --dump sink has them already; views want them while they fit. */
-	keep_hdrs = !c->has_sink &&
-	    c->ring_bytes + need + hdrs <= CAPTURE_RING_MEM_MAX;
-	if (keep_hdrs)
-		need += hdrs;
-	mem = p = xmalloc(need > 0 ? need : 1);
+	/* The --dump sink has the headers already; views want them. */
+	hdrs = c->has_sink ? 0 : capture_slen(ex->req_headers) +
+	    capture_slen(ex->resp_headers);
+	capture_ring_room(c, need + hdrs);
+	i = (c->ring_head + c->ring_n) % CAPTURE_RING;
 	slot = &c->ring[i];
 	*slot = *ex;
+	c->ring_mem[i] = p = xmalloc(need > 0 ? need : 1);
 	slot->method = capture_scopy(&p, ex->method);
 	slot->host = capture_scopy(&p, ex->host);
 	slot->path = capture_scopy(&p, ex->path);
 	slot->version = capture_scopy(&p, ex->version);
 	slot->reason = capture_scopy(&p, ex->reason);
 	slot->content_type = capture_scopy(&p, ex->content_type);
-	slot->req_headers = keep_hdrs ? capture_scopy(&p, ex->req_headers) :
-	    NULL;
-	slot->resp_headers = keep_hdrs ? capture_scopy(&p, ex->resp_headers) :
-	    NULL;
-	c->ring_mem[i] = mem;
+	slot->req_headers = slot->resp_headers = NULL;
+	if (hdrs > 0) {
+		c->ring_hdr[i] = p = xmalloc(hdrs);
+		slot->req_headers = capture_scopy(&p, ex->req_headers);
+		slot->resp_headers = capture_scopy(&p, ex->resp_headers);
+	}
 	c->ring_memlen[i] = need;
-	c->ring_bytes += need;
+	c->ring_hdrlen[i] = hdrs;
+	c->ring_bytes += need + hdrs;
 	c->ring_n++;
 }
 
@@ -914,6 +955,8 @@ capture_new(void)
 	c->ring = xcalloc(CAPTURE_RING, sizeof(*c->ring));
 	c->ring_mem = xcalloc(CAPTURE_RING, sizeof(*c->ring_mem));
 	c->ring_memlen = xcalloc(CAPTURE_RING, sizeof(*c->ring_memlen));
+	c->ring_hdr = xcalloc(CAPTURE_RING, sizeof(*c->ring_hdr));
+	c->ring_hdrlen = xcalloc(CAPTURE_RING, sizeof(*c->ring_hdrlen));
 	c->tls = xcalloc(CAPTURE_TLS_RING, sizeof(*c->tls));
 	c->tls_mem = xcalloc(CAPTURE_TLS_RING, sizeof(*c->tls_mem));
 	memset(&cb, 0, sizeof(cb));
@@ -1030,13 +1073,17 @@ capture_free(struct capture *c)
 	if (c->pc != NULL)
 		pcap_close(c->pc);
 	free(c->file_buf);	/* after the stream that used it */
-	for (i = 0; i < CAPTURE_RING; i++)
+	for (i = 0; i < CAPTURE_RING; i++) {
 		free(c->ring_mem[i]);
+		free(c->ring_hdr[i]);
+	}
 	for (i = 0; i < CAPTURE_TLS_RING; i++)
 		free(c->tls_mem[i]);
 	free(c->ring);
 	free(c->ring_mem);
 	free(c->ring_memlen);
+	free(c->ring_hdr);
+	free(c->ring_hdrlen);
 	free(c->tls);
 	free(c->tls_mem);
 	free(c);

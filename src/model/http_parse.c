@@ -505,7 +505,7 @@ hdrs_keep(struct http_conn *c, struct hdir *d)
 {
 	struct hentry	*e = d->e;
 	char		**blk;
-	size_t		*len, *cap, n = d->line_len, want;
+	size_t		*len, *cap, n = d->line_len, want, i;
 
 	if (e == NULL || d->is_interim)
 		return;
@@ -526,6 +526,11 @@ hdrs_keep(struct http_conn *c, struct hdir *d)
 		*cap = want;
 	}
 	memcpy(*blk + *len, d->line, n);
+	/* The block is a C string: a NUL would hide every header after it
+	 * from the detail view.  It is kept as DEL, shown escaped. */
+	for (i = *len; i < *len + n; i++)
+		if ((*blk)[i] == '\0')
+			(*blk)[i] = 0x7f;
 	*len += n;
 	(*blk)[*len] = '\0';
 }

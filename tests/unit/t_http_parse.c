@@ -450,6 +450,35 @@ t_many_headers(void)
 	free(big);
 }
 
+static int	saw_after_nul;
+
+static void
+on_ex_nul(void *arg, const struct http_exchange *ex)
+{
+	(void)arg;
+	if (ex->req_headers != NULL &&
+	    strstr(ex->req_headers, "Host: a\x7f" "b\r\nX-After: 1") != NULL)
+		saw_after_nul = 1;
+}
+
+/* A NUL inside a header must not hide the headers after it. */
+static void
+t_nul_header(void)
+{
+	static const char	 req[] =
+	    "GET / HTTP/1.1\r\nHost: a\0b\r\nX-After: 1\r\n\r\n";
+	static const char	 resp[] = HDR_OK "Content-Length: 0\r\n\r\n";
+	struct http_conn_cb	 cb = { NULL, on_ex_nul };
+	struct http_conn	*hc = http_conn_new(&cb);
+
+	http_conn_data(hc, 0, (const uint8_t *)req, sizeof(req) - 1, 0, 1);
+	http_conn_data(hc, 1, (const uint8_t *)resp, sizeof(resp) - 1, 0, 2);
+	http_conn_close(hc, 3);
+	http_conn_free(hc);
+	ok(saw_after_nul, "hostile: a NUL in a header is kept as DEL and "
+	    "hides no header after it");
+}
+
 static void
 t_hostile(void)
 {
@@ -473,6 +502,7 @@ t_hostile(void)
 	ok(strstr(ref.text, "M=GET P=/ H= V=HTTP/1.1") != NULL,
 	    "hostile: NUL ends a field");
 	is_int(ref.ex[0].resp_body_bytes, 1, "hostile: NUL body counted");
+	t_nul_header();
 }
 
 static void
