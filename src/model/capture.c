@@ -138,6 +138,24 @@ capture_scopy(char **p, const char *s)
 	return d;
 }
 
+/* What to do about a file libpcap or stdio refused, from its message. */
+static const char *
+capture_file_hint(const char *why)
+{
+	if (strstr(why, "No such file") != NULL)
+		return " (check the path)";
+	if (strstr(why, "Is a directory") != NULL)
+		return " (give a capture file, not a directory)";
+	if (strstr(why, "Permission denied") != NULL)
+		return " (make it readable for this user, or copy it)";
+	if (strstr(why, "file format") != NULL ||
+	    strstr(why, "truncated dump file") != NULL ||
+	    strstr(why, "dump file header") != NULL)
+		return " (not a pcap or pcapng file, or an empty one: "
+		    "tcpdump -w and Wireshark write them)";
+	return "";
+}
+
 static void
 capture_ring_drop_oldest(struct capture *c)
 {
@@ -773,8 +791,9 @@ capture_read_slice(void *arg)
 		return;
 	}
 	if (n == PCAP_ERROR)
-		snprintf(c->error, sizeof(c->error), "cannot read %s: %s",
-		    c->source, pcap_geterr(c->pc));
+		snprintf(c->error, sizeof(c->error), "cannot read %s: %s%s",
+		    c->source, pcap_geterr(c->pc),
+		    capture_file_hint(pcap_geterr(c->pc)));
 	capture_finish(c);
 }
 
@@ -982,8 +1001,8 @@ capture_open(const struct capture_conf *conf, char *err, size_t errlen)
 		snprintf(c->source, sizeof(c->source), "%s", conf->read_path);
 		c->pc = capture_open_file(c, conf->read_path, ebuf);
 		if (c->pc == NULL)
-			snprintf(err, errlen, "cannot read %s: %s",
-			    conf->read_path, ebuf);
+			snprintf(err, errlen, "cannot read %s: %s%s",
+			    conf->read_path, ebuf, capture_file_hint(ebuf));
 	} else {
 		c->is_live = 1;
 		snprintf(c->source, sizeof(c->source), "%s", iface);

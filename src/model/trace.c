@@ -550,8 +550,11 @@ trace_send_upto(struct trace *t, unsigned hi)
 			    &s->sent_us) == -1) {
 				if (trace_is_fatal(errno)) {
 					snprintf(t->error, sizeof(t->error),
-					    "sending to %s: %s", t->target_str,
-					    strerror(errno));
+					    "sending to %s: %s%s", t->target_str,
+					    strerror(errno), errno == ENETUNREACH ||
+					    errno == EHOSTUNREACH ? " (no route "
+					    "to it from here: see ip route)" :
+					    "");
 					t->gen++;
 					t->sent_hi = hi;
 					return -1;

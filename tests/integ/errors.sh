@@ -72,7 +72,7 @@ expect "bad BPF filter" 1 \
 expect "missing pcap" 1 "cannot read $D/missing.pcap: No such file" \
     "ls|check the path" "$TUBES" --dump --panes http -r "$D/missing.pcap"
 expect "a directory as pcap" 1 "cannot read $D/adir: .*[Ii]s a directory" \
-    "a file" "$TUBES" --dump --panes http -r "$D/adir"
+    "not a directory" "$TUBES" --dump --panes http -r "$D/adir"
 expect "corrupt pcap" 1 "cannot read $D/junk.pcap: unknown file format" \
     "pcap or pcapng" "$TUBES" --dump --panes http -r "$D/junk.pcap"
 expect "empty pcap" 1 "$D/empty.pcap" "pcap or pcapng|empty" \
