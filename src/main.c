@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <signal.h>
@@ -23,6 +24,8 @@
 #include "model/dns.h"
 #include "model/dns_query.h"
 #include "model/dns_wire.h"
+#include "model/fetch.h"
+#include "model/journey.h"
 #include "model/probe.h"
 #include "model/sockets.h"
 #include "model/trace.h"
@@ -31,25 +34,44 @@
 
 /* Extra time a --dump may take past its sample before giving up. */
 #define DUMP_GRACE_MS	10000
+/* After --fetch ends, the most a --dump waits for the capture and the
+ * sockets to see what it did. */
+#define DUMP_FETCH_GRACE_MS	1000
 
 struct run {
 	const struct tb_opts	*opts;
 	struct tb_loop		*loop;
 	struct sockets		*sockets;
-	struct dns		*dns;		/* the dns pane's, or the trace's */
+	struct dns		*dns;		/* the dns pane's, or the target's */
 	int			 is_dns_pane;
+	/* The target (the first TARGET): one address feeds the trace, the
+	 * fetch and the journey.  A literal, or the A/AAAA lookup. */
+	const struct tb_target	*target;	/* NULL: none */
+	int			 tgt_family;	/* AF_INET, AF_INET6 */
+	uint8_t			 tgt_addr[16];
+	int			 has_tgt_addr;
+	char			 tgt_address[INET6_ADDRSTRLEN];
+	long			 tgt_lookup;	/* pending lookup, else -1 */
+	long			 tgt_lookup_row;	/* the same, kept: the
+						   journey's; -1 */
+	char			 tgt_host[TB_SAN_BOUND(256)];	/* shown */
+	int			 is_tgt_failed;	/* no address after all */
+	char			 tgt_why[TB_SAN_BOUND(256) + 160];
 	struct probe		*probe;		/* the trace pane has a target */
 	struct trace		*trace;		/* NULL until its address is known */
-	int			 trace_family;	/* AF_INET, AF_INET6 */
-	long			 trace_lookup;	/* the target's A/AAAA, -1 */
-	char			 trace_host[TB_SAN_BOUND(256)];	/* shown */
-	char			 trace_why[TB_SAN_BOUND(256) + 64];	/* "" */
-	int			 is_trace_failed;	/* no address after all */
+	char			 trace_why[TB_SAN_BOUND(256) + 160];	/* "" */
 	char			 probe_note[256];	/* probe_open's */
 	struct capture		*capture;	/* the http pane's */
 	char			 capture_why[512];	/* no capture: why */
+	struct fetch		*fetch;		/* --fetch, once the address is
+						   known */
+	int			 is_fetch_failed;	/* could not start */
+	uint64_t		 fetch_done_ms;	/* tb_now_ms() it ended, 0 */
+	struct journey		 journey;
 	struct ui_models	 models;
 	uint64_t		 need_gen;	/* refreshes a dump waits for */
+	uint64_t		 fetch_sock_gen;	/* a refresh after the fetch */
+	int			 is_fetch_grace;	/* waiting for it */
 	int			 is_failed;
 	int			 is_dns_deadline;	/* -t expired */
 	int			 is_capture_deadline;	/* -t expired (live) */
@@ -87,6 +109,12 @@ run_on_deadline(void *arg)
 	tb_loop_stop(r->loop);
 }
 
+static void
+run_on_wake(void *arg)
+{
+	(void)arg;
+}
+
 /* With -t: DNS rows still unanswered are reported as "pending". */
 static void
 run_on_dns_deadline(void *arg)
@@ -102,6 +130,64 @@ run_on_capture_deadline(void *arg)
 	struct run	*r = arg;
 
 	r->is_capture_deadline = 1;
+}
+
+/* The fetch's last exchange (or ClientHello) is in the capture. */
+static int
+dump_capture_has_fetch(const struct run *r)
+{
+	const struct capture_exchange	*x;
+	const struct capture_tls	*t;
+	char				 ep[INET6_ADDRSTRLEN + 16];
+	size_t				 n;
+
+	if (r->capture == NULL || !capture_is_live(r->capture))
+		return 1;
+	snprintf(ep, sizeof(ep), r->tgt_family == AF_INET6 ? "[%s]:%d" :
+	    "%s:%d", r->tgt_address, r->target->port);
+	if (r->target->is_https) {
+		n = capture_ntls(r->capture);
+		t = n > 0 ? capture_tls_at(r->capture, n - 1) : NULL;
+		return t != NULL && strcmp(t->server, ep) == 0;
+	}
+	n = capture_nexchanges(r->capture);
+	x = n > 0 ? capture_exchange_at(r->capture, n - 1) : NULL;
+	return x != NULL && strcmp(x->server, ep) == 0 && x->has_response;
+}
+
+/*
+ * --fetch in a --dump: wait for it to end (its own timeouts bound it),
+ * then for the capture to show its exchange and the sockets a refresh
+ * after it (its TIME_WAIT), at most DUMP_FETCH_GRACE_MS.
+ */
+static int
+dump_fetch_seen(struct run *r)
+{
+	if (r->opts->fetch_count == 0 || r->is_fetch_failed ||
+	    r->is_tgt_failed || (r->target != NULL && r->dns == NULL &&
+	    !r->has_tgt_addr))
+		return 1;
+	if (r->fetch == NULL || r->fetch_done_ms == 0)
+		return 0;
+	if (!r->is_fetch_grace) {
+		r->is_fetch_grace = 1;
+		/* Wakes the loop for the check below. */
+		tb_loop_timer(r->loop, r->fetch_done_ms + DUMP_FETCH_GRACE_MS,
+		    run_on_wake, r);
+		/* Refreshes come soon; the second one from now began after
+		 * the closes (one may be half-read at this moment). */
+		if (r->sockets != NULL) {
+			r->fetch_sock_gen =
+			    sockets_summary(r->sockets)->generation + 2;
+			sockets_set_interval(r->sockets, 10);
+		}
+	}
+	if (tb_now_ms() >= r->fetch_done_ms + DUMP_FETCH_GRACE_MS)
+		return 1;
+	if (r->sockets != NULL &&
+	    sockets_summary(r->sockets)->generation < r->fetch_sock_gen)
+		return 0;
+	return dump_capture_has_fetch(r);
 }
 
 /* Before-sleep hook of --dump: stop once every pane has what it needs. */
@@ -123,10 +209,12 @@ dump_check_done(void *arg)
 	if (r->dns != NULL && !dns_is_done(r->dns) && !r->is_dns_deadline)
 		return;
 	if (r->probe != NULL && (r->trace != NULL ? !trace_is_done(r->trace) :
-	    r->trace_lookup >= 0))
+	    r->tgt_lookup >= 0))
 		return;
 	if (run_is_reading(r) || (r->capture != NULL &&
 	    capture_is_live(r->capture) && !r->is_capture_deadline))
+		return;
+	if (!dump_fetch_seen(r))
 		return;
 	tb_loop_stop(r->loop);
 }
@@ -191,17 +279,23 @@ is_address(const char *host)
 }
 
 /*
- * The trace pane needs a DNS engine: a hostname to resolve, or servers
- * named with -s for its reverse names (without -s and the dns pane, an
- * address is traced numerically: no lookup the user did not ask for).
+ * A DNS engine without the dns pane: a hostname target to resolve for
+ * the trace, the fetch or the capture's journey (not with -r: a file's
+ * target only filters what it shows), or servers named with -s for the
+ * trace's reverse names.
  */
 static int
-trace_needs_dns(const struct tb_opts *o)
+target_needs_dns(const struct tb_opts *o)
 {
-	if (!(o->panes & TB_PANE_TRACE) || o->ntargets == 0)
+	if (o->ntargets == 0)
 		return 0;
-	return !is_address(o->targets[0].host) ||
-	    (o->nservers > 0 && !o->is_numeric);
+	if (is_address(o->targets[0].host))
+		/* Reverse names of the hops: only with servers named
+		 * (no lookup the user did not ask for). */
+		return (o->panes & TB_PANE_TRACE) && o->nservers > 0 &&
+		    !o->is_numeric;
+	return (o->panes & TB_PANE_TRACE) || o->fetch_count > 0 ||
+	    ((o->panes & TB_PANE_HTTP) && o->read_path == NULL);
 }
 
 static struct dns *
@@ -212,7 +306,7 @@ open_dns(const struct tb_opts *o)
 	char		 err[256];
 	size_t		 i;
 
-	if (!(o->panes & TB_PANE_DNS) && !trace_needs_dns(o))
+	if (!(o->panes & TB_PANE_DNS) && !target_needs_dns(o))
 		return NULL;
 	memset(&conf, 0, sizeof(conf));
 	conf.servers = o->servers;
@@ -222,7 +316,7 @@ open_dns(const struct tb_opts *o)
 	if ((d = dns_new(&conf, err, sizeof(err))) == NULL)
 		tb_fatalx("dns: %s", err);
 	if (!(o->panes & TB_PANE_DNS))
-		return d;	/* the trace adds its own lookups */
+		return d;	/* the target adds its own lookup */
 	for (i = 0; i < o->ntargets; i++)
 		dns_add_target(d, o, &o->targets[i]);
 	for (i = 0; i < o->nqueries; i++)
@@ -255,7 +349,7 @@ open_sockets(const struct tb_opts *o)
 	return s;
 }
 
-/* --- the trace ------------------------------------------------------ */
+/* --- the target ----------------------------------------------------- */
 
 /* Addresses no route leads to one host through routers. */
 static const char *
@@ -279,30 +373,101 @@ trace_unusable(int family, const uint8_t *a)
 	return NULL;
 }
 
-/* The target's family: its literal's, else A (AAAA with -6). */
-static int
-trace_family(const struct tb_opts *o, uint8_t *addr, int *is_literal)
+/* The lookup giving the target's address: the dns pane's, or ours. */
+static long
+target_lookup_find(struct run *r, const char *host, uint16_t type)
 {
-	const char	*host = o->targets[0].host;
-	const char	*why;
-	int		 family;
+	const struct dns_row	*row;
+	size_t			 i, n;
 
-	*is_literal = 1;
-	if (inet_pton(AF_INET, host, addr) == 1)
-		family = AF_INET;
-	else if (inet_pton(AF_INET6, host, addr) == 1)
-		family = AF_INET6;
-	else {
-		*is_literal = 0;
-		return o->family == 6 ? AF_INET6 : AF_INET;
+	for (i = 0, n = dns_nrows(r->dns); i < n; i++) {
+		row = dns_row_at(r->dns, i);
+		if (row->type == type && strcmp(row->name, host) == 0)
+			return (long)row->lookup;
 	}
-	if ((family == AF_INET && o->family == 6) ||
-	    (family == AF_INET6 && o->family == 4))
-		tb_usage_error("cannot trace %s with -%d: it is an IPv%d "
-		    "address", host, o->family, family == AF_INET ? 4 : 6);
-	if ((why = trace_unusable(family, addr)) != NULL)
-		tb_usage_error("cannot trace %s: %s", host, why);
-	return family;
+	return dns_lookup_add(r->dns, host, type);
+}
+
+/* The path of a URL target ("/" when it has none), for the request. */
+static void
+target_path(const struct tb_target *t, char *buf, size_t len)
+{
+	const char	*p = strstr(t->input, "://");
+	size_t		 n;
+
+	p = p != NULL ? p + 3 : t->input;
+	if ((p = strchr(p, '/')) == NULL)
+		p = "/";
+	n = strcspn(p, "#");
+	snprintf(buf, len, "%.*s", (int)n, p);
+}
+
+/* A request line carries the path as is: no blank or control byte. */
+static void
+fetch_check_path(const struct tb_target *t)
+{
+	char		 path[4200], shown[TB_SAN_BOUND(64)];
+	const char	*p;
+
+	target_path(t, path, sizeof(path));
+	for (p = path; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			break;
+	if (*p == '\0' && strlen(path) <= 4096)
+		return;
+	tb_sanitize(shown, sizeof(shown), path, strlen(path), 64, 0);
+	tb_usage_error("cannot fetch the path %s: percent-encode its blanks "
+	    "and control bytes (at most 4096 bytes)", shown);
+}
+
+/*
+ * The target's family (its literal's, else A, AAAA with -6) and, for a
+ * name, the lookup that will give its address.  Before the trace opens
+ * its probe sockets: they need the family.
+ */
+static void
+open_target(struct run *r)
+{
+	const struct tb_opts	*o = r->opts;
+	const struct tb_target	*t;
+	const char		*why;
+	int			 is_trace = (o->panes & TB_PANE_TRACE) != 0;
+
+	r->tgt_lookup = r->tgt_lookup_row = -1;
+	if (o->ntargets == 0)
+		return;
+	r->target = t = &o->targets[0];
+	tb_sanitize_str(r->tgt_host, sizeof(r->tgt_host), t->host);
+	if (o->fetch_count > 0)
+		fetch_check_path(t);
+	if (inet_pton(AF_INET, t->host, r->tgt_addr) == 1)
+		r->tgt_family = AF_INET;
+	else if (inet_pton(AF_INET6, t->host, r->tgt_addr) == 1)
+		r->tgt_family = AF_INET6;
+	else {
+		r->tgt_family = o->family == 6 ? AF_INET6 : AF_INET;
+		if (r->dns == NULL)
+			return;
+		r->tgt_lookup = target_lookup_find(r, t->host,
+		    r->tgt_family == AF_INET ? DNS_T_A : DNS_T_AAAA);
+		r->tgt_lookup_row = r->tgt_lookup;
+		if (r->tgt_lookup == -1 && (is_trace || o->fetch_count > 0))
+			tb_usage_error("cannot %s %s: not a DNS name",
+			    is_trace ? "trace" : "fetch", r->tgt_host);
+		return;
+	}
+	if ((r->tgt_family == AF_INET && o->family == 6) ||
+	    (r->tgt_family == AF_INET6 && o->family == 4))
+		tb_usage_error("cannot %s %s with -%d: it is an IPv%d "
+		    "address", is_trace ? "trace" : "reach", t->host,
+		    o->family, r->tgt_family == AF_INET ? 4 : 6);
+	if (is_trace && (why = trace_unusable(r->tgt_family,
+	    r->tgt_addr)) != NULL)
+		tb_usage_error("cannot trace %s: %s", t->host, why);
+	r->has_tgt_addr = 1;
+	inet_ntop(r->tgt_family, r->tgt_addr, r->tgt_address,
+	    sizeof(r->tgt_address));
+	r->models.target_address = r->tgt_address;
 }
 
 static void
@@ -313,8 +478,8 @@ trace_start(struct run *r, const uint8_t *addr)
 	char			 err[256];
 
 	memset(&conf, 0, sizeof(conf));
-	conf.family = r->trace_family;
-	memcpy(conf.addr, addr, r->trace_family == AF_INET ? 4 : 16);
+	conf.family = r->tgt_family;
+	memcpy(conf.addr, addr, r->tgt_family == AF_INET ? 4 : 16);
 	conf.proto = o->proto;
 	conf.first_ttl = (unsigned)o->first_ttl;
 	conf.max_ttl = (unsigned)o->max_ttl;
@@ -332,67 +497,102 @@ trace_start(struct run *r, const uint8_t *addr)
 	r->models.trace_why = NULL;
 }
 
-/* The lookup giving the target's address: the dns pane's, or ours. */
-static long
-trace_lookup_find(struct run *r, const char *host, uint16_t type)
+/*
+ * The trace pane starts over towards another address of the target's
+ * family (a DNS answer the user picked), on the probe sockets opened
+ * while privileged.  Anything else is refused quietly.
+ */
+static void
+run_retrace(void *arg, const char *address)
 {
-	const struct dns_row	*row;
-	size_t			 i, n;
+	struct run	*r = arg;
+	uint8_t		 addr[16];
 
-	for (i = 0, n = dns_nrows(r->dns); i < n; i++) {
-		row = dns_row_at(r->dns, i);
-		if (row->type == type && strcmp(row->name, host) == 0)
-			return (long)row->lookup;
-	}
-	return dns_lookup_add(r->dns, host, type);
+	if (r->probe == NULL || address == NULL ||
+	    inet_pton(r->tgt_family, address, addr) != 1 ||
+	    trace_unusable(r->tgt_family, addr) != NULL)
+		return;
+	r->models.trace = NULL;
+	trace_free(r->trace);
+	r->trace = NULL;
+	trace_start(r, addr);
 }
 
-/*
- * Open the probe sockets now, while privileged.  An address target
- * starts at once; a hostname once the DNS engine has its address.
- */
+/* Open the probe sockets now, while privileged.  An address target
+ * starts at once; a hostname once the target has its address. */
 static void
 open_trace(struct run *r)
 {
 	const struct tb_opts	*o = r->opts;
-	const struct tb_target	*t;
-	uint8_t			 addr[16];
+	const struct tb_target	*t = r->target;
 	char			 err[512];
-	int			 is_literal;
 	uint16_t		 port = 0;
 
-	r->trace_lookup = -1;
-	if (!(o->panes & TB_PANE_TRACE) || o->ntargets == 0)
+	if (!(o->panes & TB_PANE_TRACE) || t == NULL)
 		return;
-	t = &o->targets[0];
-	r->trace_family = trace_family(o, addr, &is_literal);
-	tb_sanitize_str(r->trace_host, sizeof(r->trace_host), t->host);
 	if (o->port > 0)
 		port = (uint16_t)o->port;
 	else if (o->proto == PROBE_P_TCP && t->port > 0)
 		port = (uint16_t)t->port;
-	if ((r->probe = probe_open(r->trace_family, o->proto, port, err,
+	if ((r->probe = probe_open(r->tgt_family, o->proto, port, err,
 	    sizeof(err), r->probe_note, sizeof(r->probe_note))) == NULL)
 		tb_fatalx("trace: %s", err);
-	if (!is_literal) {
-		r->trace_lookup = trace_lookup_find(r, t->host,
-		    r->trace_family == AF_INET ? DNS_T_A : DNS_T_AAAA);
-		snprintf(r->trace_why, sizeof(r->trace_why), "resolving %s",
-		    r->trace_host);
-		if (r->trace_lookup == -1)
-			tb_usage_error("cannot trace %s: not a DNS name",
-			    r->trace_host);
-	}
 	r->models.trace = NULL;
+	r->models.retrace = run_retrace;
+	r->models.retrace_arg = r;
+	if (r->has_tgt_addr) {
+		trace_start(r, r->tgt_addr);
+		return;
+	}
 	/* The pane says "resolving x", then why it failed, if it does. */
-	r->models.trace_why = is_literal ? NULL : r->trace_why;
-	if (is_literal)
+	snprintf(r->trace_why, sizeof(r->trace_why), "resolving %s",
+	    r->tgt_host);
+	r->models.trace_why = r->trace_why;
+}
+
+/* --fetch: its sockets need no privilege, so it starts after the drop. */
+static void
+fetch_start(struct run *r)
+{
+	const struct tb_opts	*o = r->opts;
+	struct fetch_conf	 conf;
+	char			 path[4200], err[256];
+
+	memset(&conf, 0, sizeof(conf));
+	conf.family = r->tgt_family;
+	memcpy(conf.addr, r->tgt_addr, sizeof(conf.addr));
+	conf.port = (uint16_t)r->target->port;
+	conf.host = r->target->host;
+	target_path(r->target, path, sizeof(path));
+	conf.path = path;
+	conf.is_https = r->target->is_https;
+	conf.count = o->fetch_count;
+	conf.concurrency = o->fetch_concurrency;
+	conf.keepalive = o->fetch_keepalive;
+	if ((r->fetch = fetch_new(&conf, err, sizeof(err))) == NULL) {
+		tb_warnx("%s", err);
+		r->is_fetch_failed = 1;
+		return;
+	}
+	r->models.fetch = r->fetch;
+	fetch_attach(r->fetch, r->loop);
+}
+
+static void
+target_found(struct run *r, const uint8_t *addr)
+{
+	memcpy(r->tgt_addr, addr, r->tgt_family == AF_INET ? 4 : 16);
+	r->has_tgt_addr = 1;
+	inet_ntop(r->tgt_family, r->tgt_addr, r->tgt_address,
+	    sizeof(r->tgt_address));
+	r->models.target_address = r->tgt_address;
+	if (r->probe != NULL)
 		trace_start(r, addr);
 }
 
-/* An address from the target's lookup: 1 started, -1 none, 0 waiting. */
+/* An address from the target's lookup: 1 found, -1 none, 0 waiting. */
 static int
-trace_from_answers(struct run *r)
+target_from_answers(struct run *r)
 {
 	const struct dns_row	*row;
 	uint16_t		 type;
@@ -400,10 +600,10 @@ trace_from_answers(struct run *r)
 	const char		*status = "no answer";
 	size_t			 i, k, n, nmine = 0, ndone = 0;
 
-	type = r->trace_family == AF_INET ? DNS_T_A : DNS_T_AAAA;
+	type = r->tgt_family == AF_INET ? DNS_T_A : DNS_T_AAAA;
 	for (i = 0, n = dns_nrows(r->dns); i < n; i++) {
 		row = dns_row_at(r->dns, i);
-		if (row->lookup != (size_t)r->trace_lookup)
+		if (row->lookup != (size_t)r->tgt_lookup)
 			continue;
 		nmine++;
 		if (!row->is_done)
@@ -412,33 +612,63 @@ trace_from_answers(struct run *r)
 		status = row->status;
 		for (k = 0; k < row->nanswers; k++)
 			if (row->answers[k].type == type &&
-			    inet_pton(r->trace_family, row->answers[k].data,
-			    addr) == 1 && trace_unusable(r->trace_family,
+			    inet_pton(r->tgt_family, row->answers[k].data,
+			    addr) == 1 && trace_unusable(r->tgt_family,
 			    addr) == NULL) {
-				trace_start(r, addr);
+				target_found(r, addr);
 				return 1;
 			}
 	}
 	if (ndone < nmine)
 		return 0;
-	snprintf(r->trace_why, sizeof(r->trace_why), "%s: no IPv%d address "
-	    "(%s)", r->trace_host,
-	    r->trace_family == AF_INET ? 4 : 6, status);
+	snprintf(r->tgt_why, sizeof(r->tgt_why), "%s: no IPv%d address "
+	    "(%s%s)", r->tgt_host, r->tgt_family == AF_INET ? 4 : 6, status,
+	    strcmp(status, "NXDOMAIN") == 0 ? ": the name does not exist; "
+	    "check it, or ask another server with -s" :
+	    strcmp(status, "NOERROR") == 0 ? r->tgt_family == AF_INET ?
+	    ": it has none; try -6" : ": it has none; try -4" : "");
+	if (r->probe != NULL)
+		snprintf(r->trace_why, sizeof(r->trace_why), "%s",
+		    r->tgt_why);
 	return -1;
 }
 
-/* Before-sleep hook: start the trace once the target has an address. */
+/* Before-sleep hook: once the target has an address, the trace and the
+ * fetch start. */
 static void
-trace_poll(void *arg)
+target_poll(void *arg)
 {
 	struct run	*r = arg;
 
-	if (r->trace_lookup < 0 || r->trace != NULL)
-		return;
-	if (trace_from_answers(r) != 0)
-		r->trace_lookup = -1;
-	if (r->trace == NULL && r->trace_lookup == -1)
-		r->is_trace_failed = 1;
+	if (r->tgt_lookup >= 0 && !r->has_tgt_addr &&
+	    target_from_answers(r) != 0) {
+		r->tgt_lookup = -1;
+		if (!r->has_tgt_addr)
+			r->is_tgt_failed = 1;
+	}
+	if (r->has_tgt_addr && r->opts->fetch_count > 0 && r->fetch == NULL &&
+	    !r->is_fetch_failed)
+		fetch_start(r);
+	if (r->fetch != NULL && r->fetch_done_ms == 0 &&
+	    fetch_is_done(r->fetch))
+		r->fetch_done_ms = tb_now_ms();
+}
+
+/* What the journey reads, as the TUI's models carry it too. */
+static void
+run_journey(struct run *r)
+{
+	struct journey_src	src;
+
+	memset(&src, 0, sizeof(src));
+	src.target = r->target;
+	src.dns = r->dns;
+	src.lookup = r->tgt_lookup_row;
+	src.address = r->has_tgt_addr ? r->tgt_address : NULL;
+	src.fetch = r->fetch;
+	src.capture = r->capture;
+	src.sockets = r->sockets;
+	journey_compute(&r->journey, &src, tb_now_us());
 }
 
 /* The longest a --dump trace may take: every TTL window of every cycle
@@ -461,6 +691,62 @@ run_signals(struct run *r)
 		if (tb_loop_signal(r->loop, sigs[i], run_on_signal, r) == -1)
 			tb_fatal("signalfd");
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* How long past its sample a --dump may take before giving up. */
+static uint64_t
+dump_worst_ms(const struct run *r)
+{
+	const struct tb_opts	*o = r->opts;
+	uint64_t		 ms = DUMP_GRACE_MS, lookup_ms = 0;
+
+	if (r->dns != NULL) {
+		lookup_ms = (uint64_t)dns_tries(r->dns) *
+		    dns_timeout_ms(r->dns) * (dns_nsearch_domains(r->dns) + 2);
+		if (o->duration_ms < 0)
+			ms += dns_worst_ms(r->dns);
+	}
+	/* The trace's reverse names are lookups added later: room for one
+	 * more batch of them. */
+	if (r->probe != NULL)
+		ms += trace_worst_ms(o) + lookup_ms;
+	/* Each wave of requests may time out; the target's lookup first. */
+	if (o->fetch_count > 0)
+		ms += lookup_ms + DUMP_FETCH_GRACE_MS + (uint64_t)FETCH_TIMEOUT_MS *
+		    (uint64_t)((o->fetch_count + o->fetch_concurrency - 1) /
+		    o->fetch_concurrency);
+	return ms;
+}
+
+/* The report is written: the exit status says what failed. */
+static int
+dump_status(const struct run *r)
+{
+	if (r->is_failed)
+		return 1;
+	if (r->capture != NULL && capture_error(r->capture) != NULL) {
+		tb_warnx("%s", capture_error(r->capture));
+		return 1;
+	}
+	/* The report says it too; the exit status is a runtime failure. */
+	if (r->is_tgt_failed && (r->probe != NULL || r->opts->fetch_count > 0)) {
+		tb_warnx("%s: %s", r->probe != NULL ? "trace" : "fetch",
+		    r->tgt_why);
+		return 1;
+	}
+	if (r->trace != NULL && trace_error(r->trace) != NULL) {
+		tb_warnx("trace: %s", trace_error(r->trace));
+		return 1;
+	}
+	if (r->is_fetch_failed)
+		return 1;
+	if (r->fetch != NULL && (fetch_stats(r->fetch)->failed > 0 ||
+	    fetch_stats(r->fetch)->done < r->opts->fetch_count)) {
+		tb_warnx("fetch: %s", fetch_error(r->fetch) != NULL ?
+		    fetch_error(r->fetch) : "not every request finished");
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -508,15 +794,9 @@ run_dump(struct run *r)
 			    r->capture);
 		}
 	}
-	tb_loop_before_sleep(r->loop, trace_poll, r);
+	tb_loop_before_sleep(r->loop, target_poll, r);
 	tb_loop_before_sleep(r->loop, dump_check_done, r);
-	/* The trace's reverse names are lookups added later: room for one
-	 * more batch of them. */
-	tb_loop_timer(r->loop, t0 + sample_ms + DUMP_GRACE_MS +
-	    (r->dns != NULL && o->duration_ms < 0 ? dns_worst_ms(r->dns) : 0) +
-	    (r->probe != NULL ? trace_worst_ms(o) + (r->dns != NULL ?
-	    (uint64_t)dns_tries(r->dns) * dns_timeout_ms(r->dns) *
-	    (dns_nsearch_domains(r->dns) + 2) : 0) : 0),
+	tb_loop_timer(r->loop, t0 + sample_ms + dump_worst_ms(r),
 	    run_on_deadline, r);
 	if (tb_loop_run(r->loop) == -1)
 		tb_fatal("poll");
@@ -535,26 +815,19 @@ run_dump(struct run *r)
 	ctx.trace = r->trace;
 	ctx.trace_why = r->trace == NULL && r->trace_why[0] != '\0' ?
 	    r->trace_why : NULL;
+	ctx.target_address = r->has_tgt_addr ? r->tgt_address : NULL;
+	ctx.fetch = r->fetch;
+	/* A journey needs something that saw the request: the fetch or
+	 * the capture (cli.sh: a sockets-only report has no "journey"). */
+	if (r->target != NULL && (o->fetch_count > 0 || r->capture != NULL)) {
+		run_journey(r);
+		ctx.journey = &r->journey;
+	}
 	rc = o->is_json ? dump_json(stdout, &ctx) : dump_text(stdout, &ctx);
 	if (rc == -1 || fflush(stdout) == EOF || ferror(stdout))
 		tb_fatal("writing the report");
 	dump_stream_free(ctx.stream);
-	if (r->is_failed)
-		return 1;
-	if (r->capture != NULL && capture_error(r->capture) != NULL) {
-		tb_warnx("%s", capture_error(r->capture));
-		return 1;
-	}
-	/* The report says it too; the exit status is a runtime failure. */
-	if (r->is_trace_failed) {
-		tb_warnx("trace: %s", r->trace_why);
-		return 1;
-	}
-	if (r->trace != NULL && trace_error(r->trace) != NULL) {
-		tb_warnx("trace: %s", trace_error(r->trace));
-		return 1;
-	}
-	return 0;
+	return dump_status(r);
 }
 
 static int
@@ -567,8 +840,12 @@ run_tui(struct run *r)
 	r->models.capture = r->capture;
 	r->models.capture_why = r->capture == NULL &&
 	    r->capture_why[0] != '\0' ? r->capture_why : NULL;
-	/* A hostname target's trace starts later: models.trace then. */
-	tb_loop_before_sleep(r->loop, trace_poll, r);
+	r->models.target = r->target;
+	r->models.target_dns = r->dns;
+	r->models.target_lookup = r->tgt_lookup_row;
+	/* A hostname target's trace and fetch start later: models.trace,
+	 * models.fetch and models.target_address then. */
+	tb_loop_before_sleep(r->loop, target_poll, r);
 	ui = ui_new(r->loop, r->opts, &r->models);
 	if (r->dns != NULL)
 		dns_attach(r->dns, r->loop);
@@ -591,6 +868,7 @@ main(int argc, char **argv)
 	struct tb_opts	 o;
 	struct run	 r;
 	char		 err[512];
+	pid_t		 keeper;
 	int		 rc;
 
 	switch (tb_opts_parse(&o, argc, argv, err, sizeof(err))) {
@@ -617,13 +895,21 @@ main(int argc, char **argv)
 	r.sockets = open_sockets(&o);
 	r.dns = open_dns(&o);
 	r.is_dns_pane = (o.panes & TB_PANE_DNS) != 0;
+	open_target(&r);
 	open_trace(&r);
 	open_capture(&r);
 	/* Everything privileged is open: raw probe sockets, the capture. */
+	keeper = o.is_lab ? getppid() : 0;
 	if (tb_priv_drop(err, sizeof(err)) == -1)
 		tb_fatalx("%s", err);
+	/* A uid change clears the death signal the lab set: set it again,
+	 * so that tubes ends with a keeper killed outright. */
+	if (o.is_lab && (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+	    getppid() != keeper))
+		tb_fatalx("lab: the lab's keeper is gone");
 	tb_opts_free(&o);	/* the -q names live in the dns model now */
 	rc = o.is_dump ? run_dump(&r) : run_tui(&r);
+	fetch_free(r.fetch);
 	capture_free(r.capture);	/* before the DNS engine it feeds */
 	trace_free(r.trace);
 	probe_close(r.probe);

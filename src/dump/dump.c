@@ -11,6 +11,7 @@
 #include "sanitize.h"
 #include "dump/json.h"
 #include "model/capture.h"
+#include "model/journey.h"
 #include "model/sockets.h"
 #include "model/trace.h"
 
@@ -356,6 +357,14 @@ dump_text(FILE *fp, const struct dump_ctx *ctx)
 	}
 	if (ctx->sockets != NULL)
 		dump_sockets_text(fp, ctx->sockets);
+	if (ctx->fetch != NULL) {
+		fputc('\n', fp);
+		dump_fetch_text(fp, ctx->fetch);
+	}
+	if (ctx->journey != NULL && ctx->journey->has_target) {
+		fputc('\n', fp);
+		dump_journey_text(fp, ctx);
+	}
 	return fflush(fp) == EOF || ferror(fp) ? -1 : 0;
 }
 
@@ -507,15 +516,17 @@ dump_sockets_json(struct json *j, const struct sockets *s)
 
 static void
 dump_target_json(struct json *j, const struct tb_target *t,
-    const struct trace *tr)
+    const struct dump_ctx *ctx)
 {
 	json_key(j, "target");
 	json_obj_open(j);
 	json_kstr(j, "input", t->input);
 	json_kstr(j, "host", t->host);
-	/* A name's address: the one the trace resolved and used. */
-	json_kstr(j, "address", dump_is_address(t->host) ? t->host :
-	    tr != NULL ? trace_target_str(tr) : NULL);
+	/* A name's address: the one resolved for the journey, else the one
+	 * the trace used. */
+	json_kstr(j, "address", ctx->target_address != NULL ?
+	    ctx->target_address : dump_is_address(t->host) ? t->host :
+	    ctx->trace != NULL ? trace_target_str(ctx->trace) : NULL);
 	json_key(j, "port");
 	if (t->port > 0)
 		json_int(j, t->port);
@@ -554,7 +565,7 @@ dump_json(FILE *fp, const struct dump_ctx *ctx)
 	}
 	json_kint(j, "duration_ms", (int64_t)ctx->duration_ms);
 	if (ctx->opts != NULL && ctx->opts->ntargets > 0)
-		dump_target_json(j, &ctx->opts->targets[0], ctx->trace);
+		dump_target_json(j, &ctx->opts->targets[0], ctx);
 	if (ctx->dns != NULL) {
 		json_key(j, "dns");
 		dump_dns_json(j, ctx->dns);
@@ -570,6 +581,14 @@ dump_json(FILE *fp, const struct dump_ctx *ctx)
 	if (ctx->sockets != NULL) {
 		json_key(j, "sockets");
 		dump_sockets_json(j, ctx->sockets);
+	}
+	if (ctx->fetch != NULL) {
+		json_key(j, "fetch");
+		dump_fetch_json(j, ctx->fetch);
+	}
+	if (ctx->journey != NULL && ctx->journey->has_target) {
+		json_key(j, "journey");
+		dump_journey_json(j, ctx->journey);
 	}
 	json_obj_close(j);
 	return json_free(j);

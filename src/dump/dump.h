@@ -14,6 +14,8 @@ struct capture;
 struct capture_exchange;
 struct capture_tls;
 struct dump_stream;
+struct fetch;
+struct journey;
 
 struct dump_ctx {
 	const struct tb_opts	*opts;
@@ -30,6 +32,12 @@ struct dump_ctx {
 	const char		*capture_why;	/* no capture: why ("live capture
 						   needs CAP_NET_RAW..."); NULL */
 	struct dump_stream	*stream;	/* --dump -r: begun already */
+	/* The journey (a TARGET): its address once known (else NULL), the
+	 * --fetch engine (else NULL), and journey_compute's result (NULL
+	 * without a target: no "journey" key). */
+	const char		*target_address;
+	const struct fetch	*fetch;
+	const struct journey	*journey;
 };
 
 /* Write the report; 0, or -1 if stdout failed. */
@@ -49,6 +57,10 @@ void	dump_http_json(struct json *, const struct dump_ctx *);
 void	dump_http_exchange_text(FILE *, const struct capture_exchange *);
 void	dump_http_exchange_json(struct json *,
 	    const struct capture_exchange *);
+void	dump_journey_text(FILE *, const struct dump_ctx *);
+void	dump_journey_json(struct json *, const struct journey *);
+void	dump_fetch_text(FILE *, const struct fetch *);
+void	dump_fetch_json(struct json *, const struct fetch *);
 void	dump_http_tls_json(struct json *, const struct capture_tls *);
 
 /* The report's first lines (dump.c), for a report begun early. */

@@ -19,6 +19,7 @@
 #include "xmalloc.h"
 #include "dump/json.h"
 #include "model/capture.h"
+#include "model/dns.h"
 
 #define DUMP_HTTP_STR_MAX	256	/* source bytes shown per text cell */
 #define DUMP_HTTP_BUF		TB_SAN_BOUND(DUMP_HTTP_STR_MAX)
@@ -29,6 +30,39 @@ struct dump_stream {
 	int		 is_json;
 	struct capture	*capture;
 };
+
+/* The DNS engine whose names give "server_name" (the report's, or NULL);
+ * one report at a time, as the exchanges' writers take no context. */
+static const struct dns	*http_names_dns;
+
+/* "server_name": the name DNS gave the server's address, or null. */
+static void
+http_kserver_name(struct json *j, const char *server)
+{
+	char		 addr[CAPTURE_ADDRSTRLEN];
+	const char	*p = server, *end;
+	const char	*name = NULL;
+	size_t		 n;
+
+	if (http_names_dns != NULL && server != NULL) {
+		if (*p == '[') {
+			p++;
+			end = strchr(p, ']');
+		} else
+			end = strrchr(p, ':');
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (n < sizeof(addr)) {
+			memcpy(addr, p, n);
+			addr[n] = '\0';
+			name = dns_name_of(http_names_dns, addr);
+		}
+	}
+	json_key(j, "server_name");
+	if (name != NULL)
+		json_str_escaped(j, name);
+	else
+		json_null(j);
+}
 
 /* "2026-11-27T05:00:00.123Z" from µs since the epoch. */
 static void
@@ -100,6 +134,7 @@ dump_http_exchange_json(struct json *j, const struct capture_exchange *ex)
 	json_obj_open(j);
 	json_kstr(j, "client", ex->client);
 	json_kstr(j, "server", ex->server);
+	http_kserver_name(j, ex->server);
 	json_kstr(j, "kind", http_kind_str(ex));
 	json_kstr(j, "method", ex->method);
 	json_kstr(j, "host", ex->host);
@@ -138,6 +173,7 @@ dump_http_tls_json(struct json *j, const struct capture_tls *t)
 	json_obj_open(j);
 	json_kstr(j, "client", t->client);
 	json_kstr(j, "server", t->server);
+	http_kserver_name(j, t->server);
 	json_kstr(j, "sni", t->sni);
 	json_kstr(j, "alpn", t->alpn);
 	json_kstr(j, "version", t->version);
@@ -208,6 +244,7 @@ dump_http_json(struct json *j, const struct dump_ctx *ctx)
 	const struct capture	*c = ctx->capture;
 	size_t			 i, n;
 
+	http_names_dns = ctx->dns;
 	if (c == NULL) {
 		json_obj_open(j);
 		json_kstr(j, "error", ctx->capture_why != NULL ?
@@ -393,6 +430,7 @@ dump_stream_begin(FILE *fp, const struct dump_ctx *ctx, struct capture *c)
 	s->fp = fp;
 	s->capture = c;
 	s->is_json = ctx->opts != NULL && ctx->opts->is_json;
+	http_names_dns = ctx->dns;
 	if (s->is_json) {
 		s->j = json_new(fp, 1);
 		json_obj_open(s->j);

@@ -102,6 +102,7 @@ struct dns {
 	struct dns_msg		*msg;	/* reused for every answer */
 	struct row		**passive;	/* ring of DNS_MAX_PASSIVE */
 	size_t			 npassive, passive_next;
+	struct dns_names	*names;	/* addresses the answers named */
 	/* "qr aa rd ra" for each combination of the 8 flag bits, made the
 	 * first time one is seen and shared by the rows. */
 	char			 flags_str[256][DNS_FLAGS_STRLEN];
@@ -452,6 +453,7 @@ dns_new(const struct dns_conf *conf, char *err, size_t errlen)
 	d->ndots = 1;
 	d->servers = xcalloc(DNS_MAX_SERVERS, sizeof(*d->servers));
 	d->msg = xmalloc(sizeof(*d->msg));
+	d->names = dns_names_new();
 	if (dns_conf_servers(d, conf, err, errlen) == -1 ||
 	    dns_read_resolv(d, conf, err, errlen) == -1)
 		goto fail;
@@ -529,6 +531,7 @@ dns_free(struct dns *d)
 	free(d->lookups);
 	free(d->servers);
 	free(d->msg);
+	dns_names_free(d->names);
 	free(d);
 	ares_library_cleanup();
 }
@@ -988,6 +991,7 @@ row_finish(struct row *r, const struct dns_msg *m, int rc, double ms)
 	r->pub.edns_do = m->edns.is_do;
 	row_history_push(r, ms);
 	row_take_answers(r, m);
+	dns_names_add_row(r->d->names, &r->pub);
 	r->pub.has_negative_ttl = r->pub.nanswers == 0 &&
 	    dns_negative_ttl(m, &neg) == 0;
 	r->pub.negative_ttl = r->pub.has_negative_ttl ? neg : 0;
@@ -1196,6 +1200,12 @@ uint64_t
 dns_generation(const struct dns *d)
 {
 	return d->generation;
+}
+
+const struct dns_names *
+dns_names(const struct dns *d)
+{
+	return d != NULL ? d->names : NULL;
 }
 
 size_t

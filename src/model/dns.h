@@ -189,4 +189,51 @@ size_t		 dns_npassive(const struct dns *);
 /* Oldest first; the row's server is the one seen, lookup is SIZE_MAX. */
 const struct dns_row *dns_passive_at(const struct dns *, size_t);
 
+/*
+ * Names of addresses, for labels in every pane: a table fed by the
+ * engine's answered rows (our lookups and the passive ones).  An A or
+ * AAAA answer names its address with the name that was asked (the first
+ * name of a CNAME chain: www.lab.test, not the web.lab.test it aliases);
+ * a PTR answer names the address its reverse name (in-addr.arpa,
+ * ip6.arpa) spells, unless a forward answer named it (what the user
+ * asked for beats what the address' owner calls it: the trace's own PTR
+ * lookups must not relabel the target).  Bounded: DNS_NAMES_MAX
+ * addresses, the newest win (the oldest is forgotten first; a name
+ * learned again counts as new);
+ * names longer than DNS_NAMES_NAMELEN - 1 bytes are not kept.  Names are
+ * as dns_wire wrote them: views still sanitize them.
+ */
+#define DNS_NAMES_MAX		4096	/* addresses kept; ~1.2 MB */
+#define DNS_NAMES_NAMELEN	256	/* a name's bytes with its NUL */
+
+struct dns_names;
+
+struct dns_names *dns_names_new(void);
+void		 dns_names_free(struct dns_names *);
+/* Learn from one row: its A, AAAA and PTR answers (rcode 0 only). */
+void		 dns_names_add_row(struct dns_names *,
+		    const struct dns_row *);
+/* Learn one address (family AF_INET/AF_INET6), from a PTR answer when
+ * is_reverse; -1 when not kept. */
+int		 dns_names_add(struct dns_names *, int family,
+		    const uint8_t *addr, const char *name, int is_reverse);
+/* The name of the address, or NULL; valid until the next add. */
+const char	*dns_names_find(const struct dns_names *, int family,
+		    const uint8_t *addr);
+size_t		 dns_names_count(const struct dns_names *);
+/* Names forgotten to keep the bound. */
+uint64_t	 dns_names_nforgotten(const struct dns_names *);
+/* Bumped when a name is learned or changes (not on the same again), so
+ * views relabel only then. */
+uint64_t	 dns_names_generation(const struct dns_names *);
+/* "4.3.2.1.in-addr.arpa" -> AF_INET 1.2.3.4 (ip6.arpa too); -1: not one. */
+int		 dns_names_parse_reverse(const char *name, int *family,
+		    uint8_t addr[16]);
+
+/* The engine's table (never NULL after dns_new). */
+const struct dns_names *dns_names(const struct dns *);
+/* The name DNS gave address ("192.0.2.1", "2001:db8::1", "[::1]"), or
+ * NULL (none known, not an address, d NULL). */
+const char	*dns_name_of(const struct dns *, const char *address);
+
 #endif

@@ -20,8 +20,19 @@ static const char *const help_general[] = {
 	"- /: filter the focused pane's rows by a substring (Enter applies, "
 	"Esc cancels, an empty filter shows every row)",
 	"- p: pause the display (data keeps being collected)",
+	"- j: the journey of the target's request on one screen: the DNS "
+	"lookup, the TCP connect, the time to the first response byte, the "
+	"transfer, the close and the TIME_WAIT countdown of the socket it "
+	"left, as bars on one time scale with their numbers; j, q or Esc "
+	"goes back. It needs a target: tubes URL watches requests to it, "
+	"tubes --fetch URL makes one.",
+	"- t: trace the selected address (a DNS answer, or the server of an "
+	"HTTP exchange's detail): the trace pane starts over towards it.",
 	"- ?: this help, again to close (Up / Down scroll it)",
 	"- q: quit",
+	"Addresses are labeled with the names DNS gave them (tubes' lookups, "
+	"and DNS answers seen in the capture) in the HTTP, trace and sockets "
+	"panes; -n shows addresses only.",
 	NULL
 };
 

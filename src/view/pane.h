@@ -18,6 +18,7 @@ struct theme;
 struct ui_models;
 
 #define PANE_FILTER_MAX	64
+#define PANE_MSG_MAX	192
 
 struct pane {
 	const struct pane_ops	*ops;
@@ -29,6 +30,10 @@ struct pane {
 	int			 body_h;	/* table rows; set by draw */
 	char			 filter[PANE_FILTER_MAX];	/* "" = all */
 	uint64_t		 drawn_gen;	/* model generation on screen */
+	/* A pane's word after a key ("tracing 192.0.2.1", "cannot trace
+	 * from here: ..."): the UI moves it to the status line. */
+	char			 msg[PANE_MSG_MAX];
+	int			 is_msg_info;	/* not an error */
 };
 
 struct pane_ops {
@@ -74,5 +79,26 @@ extern const struct pane_ops	pane_dns;
 extern const struct pane_ops	pane_trace;
 extern const struct pane_ops	pane_http;
 extern const struct pane_ops	pane_sockets;
+
+/*
+ * The name DNS gave an address ("192.0.2.1", "[2001:db8::1]"), from the
+ * DNS pane's engine or the target's, or NULL (always with -n, set by the
+ * UI: numeric means addresses).  Raw: sanitize to show.
+ */
+void		 pane_names_set_numeric(int is_numeric);
+const char	*pane_name_of(const struct ui_models *, const char *address);
+const char	*pane_name_of_bytes(const struct ui_models *, int family,
+		    const uint8_t *addr);
+/* Moves when a name may have been learned (the engines' generations). */
+uint64_t	 pane_names_generation(const struct ui_models *);
+
+/*
+ * The journey view (pane_journey.c): one screen, the timeline of the
+ * target's request.  Not a tile: the UI shows it over the panes.
+ */
+void		 journey_view_draw(WINDOW *, const struct theme *,
+		    const struct ui_models *);
+/* Changes whenever the view would draw something else. */
+uint64_t	 journey_view_generation(const struct ui_models *);
 
 #endif

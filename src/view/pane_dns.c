@@ -7,6 +7,10 @@
  * generation folds in the seconds elapsed since each answer, and the UI's
  * tick wakes the loop to look at it.
  *
+ * Up/Down select a row (highlighted); t traces the selected row's first
+ * address through the models' retrace hook, so the trace pane follows a
+ * DNS answer the user picked.
+ *
  * Every string the model holds came from the network or the user; each
  * goes through tb_sanitize before it reaches the screen.
  */
@@ -25,6 +29,7 @@
 #include "model/dns.h"
 #include "model/dns_query.h"
 #include "model/dns_wire.h"
+#include "model/trace.h"
 #include "view/theme.h"
 #include "view/ui.h"
 #include "view/widgets.h"
@@ -69,6 +74,20 @@ enum dp_kind {
 	DP_LINE_SEARCH, DP_LINE_ERROR
 };
 
+/*
+ * One DNS pane per UI: the selection lives here.  sel is a row index
+ * (rows never move); top is the first row drawn, where a selection
+ * starts.
+ */
+static struct {
+	const struct ui_models	*models;
+	size_t			 sel;
+	int			 has_sel;
+	int			 is_sel_moved;	/* by a key: scroll to it */
+	size_t			 top;
+	int			 has_top;
+} dp_state;
+
 /* What one frame draws into. */
 struct dp_frame {
 	struct pane		*p;
@@ -106,7 +125,9 @@ static const char *const pane_dns_help[] = {
 	"At 0 a resolver asks again. For NXDOMAIN and empty answers it is "
 	"the negative-caching time from the zone's SOA record.",
 	"- VIA: udp, or tcp when the UDP answer came back truncated (TC: too "
-	"big for one datagram) and was asked again over TCP.",
+	"big for one datagram) and was asked again over TCP; cap: an answer "
+	"the capture saw (passive DNS, below our own lookups), with the time "
+	"its query waited, or \"no answer\" when none came within 5 s.",
 	"- ANSWER: the first answer; further answers go on the lines below "
 	"(Enter zooms to see them all). Highlighted answers differ from "
 	"another server's answers to the same question.",
@@ -132,10 +153,39 @@ static const char *const pane_dns_help[] = {
 	"named on the status line.",
 	"- r: re-query on TTL expiry, on or off (shown in the pane title): "
 	"each row is asked again when its shortest TTL runs out.",
+	"- Up / Down: select a row (highlighted). t: trace the selected "
+	"row's first address (A or AAAA answer): the trace pane starts over "
+	"towards it. Without a target to trace, the status line says why.",
+	"Addresses in every pane are labeled with the names DNS gave them: "
+	"the name asked for an A or AAAA answer (the first name of a CNAME "
+	"chain), the name a PTR answer gives, from tubes' own lookups and "
+	"from DNS seen in the capture. The newest 4096 addresses are kept.",
 	NULL
 };
 
 /* --- text ---------------------------------------------------------------- */
+
+/* The pane's rows: our lookups, then the DNS answers the capture saw
+ * (passive rows, "cap" in the VIA column). */
+static size_t
+dp_count(const struct dns *d)
+{
+	return dns_nrows(d) + dns_npassive(d);
+}
+
+static const struct dns_row *
+dp_at(const struct dns *d, size_t i)
+{
+	size_t	n = dns_nrows(d);
+
+	return i < n ? dns_row_at(d, i) : dns_passive_at(d, i - n);
+}
+
+static int
+dp_is_passive(const struct dns_row *r)
+{
+	return r->lookup == SIZE_MAX;
+}
 
 /* The model's strings are dig-escaped already: see tb_sanitize_escaped. */
 static size_t
@@ -315,7 +365,7 @@ dp_rows_nlines(void *arg, size_t i)
 {
 	struct dp_frame	*f = arg;
 
-	f->r = dns_row_at(f->d, i);
+	f->r = dp_at(f->d, i);
 	if (f->r == NULL || !dp_row_matches(f->r, f->filter))
 		return 0;
 	dp_row_lines(f->r, f->is_zoom, &f->l);
@@ -338,6 +388,7 @@ pane_dns_attach(struct pane *p, const struct ui_models *m)
 	if (m == NULL || m->dns == NULL)
 		return -1;
 	p->model = m->dns;
+	dp_state.models = m;
 	return 0;
 }
 
@@ -350,12 +401,12 @@ pane_dns_generation(const struct pane *p)
 {
 	const struct dns_row	*r;
 	uint64_t		 now = tb_now_ms(), sum = 0;
-	size_t			 i, n = dns_nrows(p->model);
+	size_t			 i, n = dp_count(p->model);
 
 	if (n > DP_GEN_SCAN)
 		n = DP_GEN_SCAN;
 	for (i = 0; i < n; i++) {
-		r = dns_row_at(p->model, i);
+		r = dp_at(p->model, i);
 		if (dp_has_answer(r) && now > r->answered_at_ms)
 			sum += (now - r->answered_at_ms) / 1000;
 	}
@@ -371,7 +422,7 @@ pane_dns_nrows(const struct pane *p)
 	f.d = p->model;
 	f.filter = p->filter;
 	f.is_zoom = dp_is_zoom(p);
-	return widgets_rows_count(&dp_rows, &f, dns_nrows(f.d));
+	return widgets_rows_count(&dp_rows, &f, dp_count(f.d));
 }
 
 static void
@@ -381,12 +432,123 @@ pane_dns_title(const struct pane *p, char *buf, size_t len)
 	    "off");
 }
 
+/* The row t acts on: the selection, else the first one drawn. */
+static const struct dns_row *
+dp_target_row(const struct pane *p)
+{
+	if (dp_state.has_sel)
+		return dp_at(p->model, dp_state.sel);
+	if (dp_state.has_top)
+		return dp_at(p->model, dp_state.top);
+	return NULL;
+}
+
+static const char *
+dp_first_address(const struct dns_row *r)
+{
+	size_t	i;
+
+	for (i = 0; r != NULL && r->answers != NULL && i < r->nanswers &&
+	    i < DNS_MAX_ANSWERS; i++)
+		if ((r->answers[i].type == DNS_T_A ||
+		    r->answers[i].type == DNS_T_AAAA) &&
+		    r->answers[i].data != NULL)
+			return r->answers[i].data;
+	return NULL;
+}
+
+/* t: the trace pane starts over towards the row's first address. */
+static void
+dp_key_trace(struct pane *p)
+{
+	const struct ui_models	*m = dp_state.models;
+	const struct trace	*tr;
+	const char		*addr = dp_first_address(dp_target_row(p));
+	char			 a[TB_SAN_BOUND(64)];
+
+	if (m == NULL || m->retrace == NULL) {
+		snprintf(p->msg, sizeof(p->msg), "cannot trace from here: "
+		    "this run has no trace (start tubes with a target, and "
+		    "the trace pane on)");
+		return;
+	}
+	if (addr == NULL) {
+		snprintf(p->msg, sizeof(p->msg), "nothing to trace: the "
+		    "selected row has no A or AAAA answer (Up/Down select)");
+		return;
+	}
+	dp_san(a, sizeof(a), addr);
+	m->retrace(m->retrace_arg, addr);
+	tr = m->trace;
+	if (tr != NULL && trace_target_str(tr) != NULL &&
+	    strcmp(trace_target_str(tr), addr) == 0) {
+		snprintf(p->msg, sizeof(p->msg), "tracing %.80s (trace pane)",
+		    a);
+		p->is_msg_info = 1;
+	} else
+		snprintf(p->msg, sizeof(p->msg), "cannot trace %.80s: not the "
+		    "target's address family, or not routable", a);
+}
+
 static int
 pane_dns_key(struct pane *p, int key)
 {
-	if (key != 'r' && key != 'R')
+	switch (key) {
+	case 'r':
+	case 'R':
+		dns_set_requery(p->model, !dns_is_requery(p->model));
+		return 1;
+	case 't':
+	case 'T':
+		dp_key_trace(p);
+		return 1;
+	case 27:	/* Esc */
+		if (!dp_state.has_sel)
+			return 0;
+		dp_state.has_sel = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* The next (dir 1) or previous (-1) row the filter keeps, from i. */
+static int
+dp_step(const struct pane *p, size_t i, int dir, size_t *out)
+{
+	const struct dns_row	*r;
+	size_t			 n = dp_count(p->model);
+
+	while (dir > 0 ? i + 1 < n : i > 0) {
+		i = dir > 0 ? i + 1 : i - 1;
+		if ((r = dp_at(p->model, i)) != NULL &&
+		    dp_row_matches(r, p->filter)) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Up/Down move the selection; the first press selects the top row. */
+static int
+pane_dns_key_first(struct pane *p, int key)
+{
+	int	dir;
+
+	if (key == KEY_UP)
+		dir = -1;
+	else if (key == KEY_DOWN)
+		dir = 1;
+	else
 		return 0;
-	dns_set_requery(p->model, !dns_is_requery(p->model));
+	if (!dp_state.has_sel) {
+		if (!dp_state.has_top)
+			return 0;
+		dp_state.sel = dp_state.top;
+		dp_state.has_sel = 1;
+	} else
+		(void)dp_step(p, dp_state.sel, dir, &dp_state.sel);
+	dp_state.is_sel_moved = 1;
 	return 1;
 }
 
@@ -491,8 +653,9 @@ dp_draw_main(struct dp_frame *f, int y, const struct dns_row *r,
 	dp_cell(f, y, DP_COL_TTL, a != NULL ? theme_attr(f->t, THEME_BOLD) :
 	    dim, buf);
 	dp_cell(f, y, DP_COL_VIA, r->used_tcp || r->is_truncated ?
-	    theme_attr(f->t, THEME_HILITE) : dim, r->used_tcp ? "tcp" :
-	    r->is_truncated ? "TC!" : dp_has_answer(r) ? "udp" : "");
+	    theme_attr(f->t, THEME_HILITE) : dim, dp_is_passive(r) ? "cap" :
+	    r->used_tcp ? "tcp" : r->is_truncated ? "TC!" :
+	    dp_has_answer(r) ? "udp" : "");
 	if (a != NULL)
 		dp_san(buf, sizeof(buf), a->data);
 	else
@@ -690,10 +853,41 @@ dp_rows_draw(void *arg, size_t i, size_t k, size_t prev, int y)
 	struct dp_frame		*f = arg;
 	const struct dns_row	*pr;
 
-	(void)i;
-	pr = prev != SIZE_MAX ? dns_row_at(f->d, prev) : NULL;
+	pr = prev != SIZE_MAX ? dp_at(f->d, prev) : NULL;
+	if (!dp_state.has_top) {
+		dp_state.top = i;
+		dp_state.has_top = 1;
+	}
 	dp_draw_line(f, y, f->r, &f->l, k, k == 0 && (pr == NULL ||
 	    f->r->lookup != pr->lookup || y == f->y));
+	if (k == 0 && dp_state.has_sel && i == dp_state.sel &&
+	    f->p->is_focused)
+		mvwchgat(f->win, y, f->x, f->w, A_REVERSE, 0, NULL);
+}
+
+/* Scroll so the selected row's lines are on screen. */
+static void
+dp_scroll_to_sel(struct dp_frame *f)
+{
+	struct pane	*p = f->p;
+	size_t		 i, line = 0, n = 0, h;
+
+	dp_state.is_sel_moved = 0;
+	if (!dp_state.has_sel || p->body_h <= 0)
+		return;
+	h = (size_t)p->body_h;
+	for (i = 0; i < dp_count(f->d); i++) {
+		n = dp_rows_nlines(f, i);
+		if (i == dp_state.sel)
+			break;
+		line += n;
+	}
+	if (i == dp_count(f->d) || n == 0)
+		return;	/* filtered away */
+	if (line < p->scroll || n > h)
+		p->scroll = line;
+	else if (line + n > p->scroll + h)
+		p->scroll = line + n - h;
 }
 
 static void
@@ -707,7 +901,10 @@ dp_draw_table(struct dp_frame *f)
 	widgets_table_header(f->win, f->t, &f->tb, f->y++,
 	    theme_attr(f->t, THEME_HEADER));
 	p->body_h = f->ybot - f->y;
-	y = widgets_rows_draw(&dp_rows, f, dns_nrows(f->d), p->scroll, f->y,
+	if (dp_state.is_sel_moved)
+		dp_scroll_to_sel(f);
+	dp_state.has_top = 0;
+	y = widgets_rows_draw(&dp_rows, f, dp_count(f->d), p->scroll, f->y,
 	    f->ybot);
 	if (y == f->y && f->y < f->ybot)
 		widgets_put(f->win, f->y, f->x + 1, f->w - 1,
@@ -754,10 +951,65 @@ const struct pane_ops pane_dns = {
 	.draw = pane_dns_draw,
 	.nrows = pane_dns_nrows,
 	.key = pane_dns_key,
+	.key_first = pane_dns_key_first,
 	.title = pane_dns_title,
-	.keys_hint = "a:lookup r:requery",
+	.keys_hint = "a:lookup r:requery t:trace",
 	.prompt_key = 'a',
 	.prompt_label = "look up NAME[/TYPE]: ",
 	.prompt = pane_dns_prompt,
 	.tick_ms = DP_TICK_MS,
 };
+
+/* --- names for every pane ------------------------------------------------ */
+
+static int	dp_is_numeric;	/* -n: no labels */
+
+void
+pane_names_set_numeric(int is_numeric)
+{
+	dp_is_numeric = is_numeric;
+}
+
+const char *
+pane_name_of(const struct ui_models *m, const char *address)
+{
+	const char	*name = NULL;
+
+	if (m == NULL || address == NULL || dp_is_numeric)
+		return NULL;
+	if (m->dns != NULL)
+		name = dns_name_of(m->dns, address);
+	if (name == NULL && m->target_dns != NULL && m->target_dns != m->dns)
+		name = dns_name_of(m->target_dns, address);
+	return name;
+}
+
+const char *
+pane_name_of_bytes(const struct ui_models *m, int family,
+    const uint8_t *addr)
+{
+	const char	*name = NULL;
+
+	if (m == NULL || addr == NULL || dp_is_numeric)
+		return NULL;
+	if (m->dns != NULL)
+		name = dns_names_find(dns_names(m->dns), family, addr);
+	if (name == NULL && m->target_dns != NULL && m->target_dns != m->dns)
+		name = dns_names_find(dns_names(m->target_dns), family, addr);
+	return name;
+}
+
+uint64_t
+pane_names_generation(const struct ui_models *m)
+{
+	uint64_t	g = 0;
+
+	if (m == NULL)
+		return 0;
+	if (m->dns != NULL)
+		g = dns_names_generation(dns_names(m->dns)) *
+		    0x9e3779b97f4a7c15ULL;
+	if (m->target_dns != NULL && m->target_dns != m->dns)
+		g ^= dns_names_generation(dns_names(m->target_dns));
+	return g;
+}

@@ -28,6 +28,8 @@
 #include "xmalloc.h"
 #include "model/capture.h"
 #include "model/dns.h"
+#include "model/sockets.h"
+#include "model/trace.h"
 #include "view/theme.h"
 #include "view/ui.h"
 #include "view/widgets.h"
@@ -38,7 +40,7 @@
 #define HP_LINE_MAX	2048		/* source bytes of one header line */
 #define HP_DETAIL_LINES	4000		/* detail lines kept */
 #define HP_SLOW_MS	1000.0		/* latency worth a highlight */
-#define HP_DNS_SCAN	8192		/* DNS rows searched for a name */
+#define HP_DNS_SCAN	8192		/* DNS rows searched for a lookup */
 #define HP_DNS_TYPE_A		1
 #define HP_DNS_TYPE_AAAA	28
 
@@ -116,6 +118,7 @@ static struct {
 	struct hp_key		 key;
 	struct hp_text		 text;
 	uint64_t		 text_gen;
+	uint64_t		 links_gen;	/* DNS, trace, sockets shown */
 	int			 is_gone;	/* left the capture's ring */
 	int			 is_final;	/* will not change: no refresh */
 } hp_state = { .is_follow = 1 };
@@ -160,11 +163,18 @@ static const char *const pane_http_help[] = {
 	"$(command -v tubes), or run as root. Without it the pane says so "
 	"and every other pane keeps working; reading a file (-r) needs no "
 	"privilege.",
-	"- Keys: Up/Down (j/k) select a row; Enter or d opens its detail "
+	"- Keys: Up/Down select a row; Enter or d opens its detail "
 	"(the sanitized request and response headers; arrows scroll it, "
 	"Esc or d goes back, Enter there zooms). f toggles follow mode: "
 	"new rows scroll into view until you move up; G or End follows "
 	"again. / filters on host, path or status (4 keeps every 4xx).",
+	"The detail view links the exchange to the other panes: its DNS "
+	"lookup (the name that gave the server's address, from which server, "
+	"how fast), its route (the trace's hops, whether it reached the "
+	"server, the worst loss, when the trace goes to that address) and "
+	"its socket (the sockets pane's states for that address and port), "
+	"each \"not known\" when no pane saw it. t there traces the "
+	"server's address.",
 	NULL
 };
 
@@ -267,47 +277,64 @@ hp_addr_of(char *buf, size_t len, const char *ep)
 	buf[n] = '\0';
 }
 
-static const char *
-hp_row_dns_name(const struct dns_row *r, const char *addr)
+static int
+hp_row_has(const struct dns_row *r, const char *addr)
 {
 	const struct dns_answer	*a;
 	size_t			 i;
 
-	if (r == NULL || r->answers == NULL)
-		return NULL;
+	if (r == NULL || r->answers == NULL || r->rcode != 0)
+		return 0;
 	for (i = 0; i < r->nanswers && i < DNS_MAX_ANSWERS; i++) {
 		a = &r->answers[i];
 		if ((a->type == HP_DNS_TYPE_A || a->type == HP_DNS_TYPE_AAAA) &&
-		    a->data != NULL && a->name != NULL &&
-		    strcmp(a->data, addr) == 0)
-			return a->name;
+		    a->data != NULL && strcmp(a->data, addr) == 0)
+			return 1;
 	}
+	return 0;
+}
+
+/* The newest row of d whose answers hold addr: passive, then ours. */
+static const struct dns_row *
+hp_dns_row_in(const struct dns *d, const char *addr, size_t *budget)
+{
+	const struct dns_row	*r;
+	size_t			 i;
+
+	for (i = dns_npassive(d); i > 0 && *budget > 0; i--, (*budget)--)
+		if (hp_row_has(r = dns_passive_at(d, i - 1), addr))
+			return r;
+	for (i = dns_nrows(d); i > 0 && *budget > 0; i--, (*budget)--)
+		if (hp_row_has(r = dns_row_at(d, i - 1), addr))
+			return r;
 	return NULL;
 }
 
-/*
- * The name DNS gave the server's address, newest answers first: passive
- * ones from the capture, then our own lookups.  Bounded scan; only asked
- * for rows on screen that have no Host.
- */
+/* The lookup that gave addr, for the detail view; bounded scan. */
+static const struct dns_row *
+hp_dns_row(const char *addr)
+{
+	const struct ui_models	*m = hp_state.models;
+	const struct dns_row	*r = NULL;
+	size_t			 budget = HP_DNS_SCAN;
+
+	if (m == NULL)
+		return NULL;
+	if (m->dns != NULL)
+		r = hp_dns_row_in(m->dns, addr, &budget);
+	if (r == NULL && m->target_dns != NULL && m->target_dns != m->dns)
+		r = hp_dns_row_in(m->target_dns, addr, &budget);
+	return r;
+}
+
+/* The name DNS gave the server's address (the engines' name tables). */
 static const char *
 hp_dns_name(const char *server)
 {
-	const struct dns	*d;
-	const char		*name;
-	char			 addr[CAPTURE_ADDRSTRLEN];
-	size_t			 i, n, budget = HP_DNS_SCAN;
+	char	addr[CAPTURE_ADDRSTRLEN];
 
-	if (hp_state.models == NULL || (d = hp_state.models->dns) == NULL)
-		return NULL;
 	hp_addr_of(addr, sizeof(addr), server);
-	for (n = dns_npassive(d), i = n; i > 0 && budget > 0; i--, budget--)
-		if ((name = hp_row_dns_name(dns_passive_at(d, i - 1), addr)))
-			return name;
-	for (n = dns_nrows(d), i = n; i > 0 && budget > 0; i--, budget--)
-		if ((name = hp_row_dns_name(dns_row_at(d, i - 1), addr)))
-			return name;
-	return NULL;
+	return pane_name_of(hp_state.models, addr);
 }
 
 /* --- the rows and the filter ------------------------------------------- */
@@ -511,6 +538,169 @@ hp_text_conn(struct hp_text *x, const char *client, const char *server,
 	hp_text_addf(x, THEME_NORMAL, "%s -> %s, started %s", c, s, tm);
 }
 
+/* The DNS lookup that gave the server's address. */
+static void
+hp_text_link_dns(struct hp_text *x, const char *addr)
+{
+	const struct dns_row	*r = hp_dns_row(addr);
+	char			 name[TB_SAN_BOUND(HP_CELL_MAX)];
+	char			 srv[TB_SAN_BOUND(64)], a[TB_SAN_BOUND(64)];
+	char			 ms[32];
+	const char		*asked;
+
+	hp_san_addr(a, sizeof(a), addr);
+	if (r == NULL && (asked = pane_name_of(hp_state.models, addr))) {
+		/* A PTR answer, or a lookup row no longer kept. */
+		tb_sanitize_escaped(name, sizeof(name), asked, HP_CELL_MAX);
+		hp_text_addf(x, THEME_NORMAL, "  DNS: %s is %s (no lookup of "
+		    "it seen)", a, name);
+		return;
+	}
+	if (r == NULL) {
+		hp_text_addf(x, THEME_DIM, "  DNS: not known (no lookup seen "
+		    "answered %s)", a);
+		return;
+	}
+	asked = r->ncname > 0 && r->cname_chain != NULL ? r->cname_chain[0] :
+	    r->qname != NULL ? r->qname : r->name;
+	tb_sanitize_escaped(name, sizeof(name), asked, HP_CELL_MAX);
+	tb_sanitize_escaped(srv, sizeof(srv), r->server, 64);
+	widgets_fmt_ms(ms, sizeof(ms), r->latency_ms);
+	hp_text_addf(x, THEME_NORMAL, "  DNS: %s -> %s (%s from %s, %s ms%s)",
+	    name, a, r->lookup == SIZE_MAX ? "seen in the capture" :
+	    "looked up", srv, ms, r->ncname > 1 ? ", via a CNAME chain" : "");
+}
+
+/* The trace, when it goes to the server's address. */
+static void
+hp_text_link_route(struct hp_text *x, const char *addr)
+{
+	const struct trace	*tr = hp_state.models != NULL ?
+				    hp_state.models->trace : NULL;
+	const struct trace_hop	*h;
+	char			 tgt[TB_SAN_BOUND(64)];
+	double			 worst = -1;
+	size_t			 i, n, worst_ttl = 0;
+
+	if (tr == NULL || trace_target_str(tr) == NULL) {
+		hp_text_add(x, THEME_DIM, "  route: not known (no trace; t "
+		    "traces the server)");
+		return;
+	}
+	if (strcmp(trace_target_str(tr), addr) != 0) {
+		hp_san(tgt, sizeof(tgt), trace_target_str(tr));
+		hp_text_addf(x, THEME_DIM, "  route: not known (the trace "
+		    "goes to %s; t traces the server)", tgt);
+		return;
+	}
+	n = trace_nhops(tr);
+	for (i = 0; i < n; i++)
+		if ((h = trace_hop(tr, i)) != NULL && h->sent > 0 &&
+		    h->loss_pct > worst) {
+			worst = h->loss_pct;
+			worst_ttl = h->ttl;
+		}
+	if (worst < 0)
+		hp_text_addf(x, THEME_NORMAL, "  route: %zu hop%s, %s, no "
+		    "probe answered yet", n, n == 1 ? "" : "s",
+		    trace_is_reached(tr) ? "reached" : "not reached yet");
+	else
+		hp_text_addf(x, worst > 0 ? THEME_WARN : THEME_NORMAL,
+		    "  route: %zu hop%s, %s, worst loss %.1f%% (hop %zu)", n,
+		    n == 1 ? "" : "s", trace_is_reached(tr) ? "reached" :
+		    "not reached", worst, worst_ttl);
+}
+
+/* "2 ESTABLISHED, 5 TIME_WAIT" of a sockets group. */
+static void
+hp_fmt_states(char *buf, size_t len, const struct sockets_group *g)
+{
+	const char	*name;
+	size_t		 n = 0;
+	int		 st;
+
+	buf[0] = '\0';
+	for (st = 0; st < SOCK_NSTATES && n + 1 < len; st++) {
+		if (g->count[st] == 0 || (name = sockets_state_name(st)) == NULL)
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%u %s", n > 0 ?
+		    ", " : "", g->count[st], name);
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, len, "none now");
+}
+
+/* Whether g holds this exchange's sockets: our connections to the
+ * server (pass 0) or, the server being here, the client's on its port. */
+static int
+hp_group_is(const struct sockets_group *g, int pass, const char *server,
+    const char *client_pat, int port)
+{
+	if (pass == 0)
+		return g->side == SOCK_SIDE_CLIENT && strncmp(g->remote_str,
+		    server, sizeof(g->remote_str)) == 0;
+	return g->side == SOCK_SIDE_SERVER && port > 0 &&
+	    g->local_port == (unsigned)port && strncmp(g->remote_str,
+	    client_pat, sizeof(g->remote_str)) == 0;
+}
+
+/* The sockets pane's group for the exchange, with its state counts. */
+static void
+hp_text_link_socket(struct hp_text *x, const char *client,
+    const char *server)
+{
+	const struct sockets		*s = hp_state.models != NULL ?
+					    hp_state.models->sockets : NULL;
+	const struct sockets_group	*g;
+	char				 caddr[CAPTURE_ADDRSTRLEN], pat[80];
+	char				 st[256], ep[TB_SAN_BOUND(64)];
+	const char			*colon = strrchr(server, ':');
+	size_t				 i, n;
+	int				 pass, port = colon != NULL ?
+					    atoi(colon + 1) : 0;
+
+	if (s == NULL) {
+		hp_text_add(x, THEME_DIM, "  socket: not known (no sockets "
+		    "pane)");
+		return;
+	}
+	hp_addr_of(caddr, sizeof(caddr), client);
+	snprintf(pat, sizeof(pat), "%s:*", caddr);
+	n = sockets_ngroups(s);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n; i++) {
+			if ((g = sockets_group_at(s, i)) == NULL ||
+			    !hp_group_is(g, pass, server, pat, port))
+				continue;
+			hp_fmt_states(st, sizeof(st), g);
+			tb_sanitize(ep, sizeof(ep), g->remote_str,
+			    strnlen(g->remote_str, sizeof(g->remote_str)), 64,
+			    0);
+			if (pass == 0)
+				hp_text_addf(x, THEME_NORMAL, "  socket: to %s: "
+				    "%s", ep, st);
+			else
+				hp_text_addf(x, THEME_NORMAL, "  socket: on "
+				    ":%d from %s: %s", port, ep, st);
+			return;
+		}
+	hp_text_add(x, THEME_DIM, "  socket: not known (no socket to it on "
+	    "this machine now)");
+}
+
+static void
+hp_text_links(struct hp_text *x, const char *client, const char *server)
+{
+	char	addr[CAPTURE_ADDRSTRLEN];
+
+	hp_addr_of(addr, sizeof(addr), server);
+	hp_text_add(x, THEME_NORMAL, "");
+	hp_text_add(x, THEME_HEADER, "Journey (DNS, route, socket)");
+	hp_text_link_dns(x, addr);
+	hp_text_link_route(x, addr);
+	hp_text_link_socket(x, client, server);
+}
+
 static void
 hp_text_exchange(struct hp_text *x, const struct capture_exchange *e)
 {
@@ -559,6 +749,7 @@ hp_text_exchange(struct hp_text *x, const struct capture_exchange *e)
 	hp_text_block(x, "Request headers", e->req_headers);
 	hp_text_add(x, THEME_NORMAL, "");
 	hp_text_block(x, "Response headers", e->resp_headers);
+	hp_text_links(x, e->client, e->server);
 }
 
 static void
@@ -579,6 +770,7 @@ hp_text_tls(struct hp_text *x, const struct capture_tls *t)
 	    alpn : "(none)");
 	hp_text_addf(x, THEME_NORMAL, "version: %s", ver[0] != '\0' ? ver :
 	    "?");
+	hp_text_links(x, t->client, t->server);
 	hp_text_add(x, THEME_NORMAL, "");
 	hp_text_add(x, THEME_DIM, "The rest of the connection is encrypted: "
 	    "only the ClientHello can be read.");
@@ -628,16 +820,40 @@ hp_detail_find(void)
 	return -1;
 }
 
-/* Rebuild the detail text when the capture moved (a response came). */
+/* What the detail's journey lines read: DNS, the trace, the sockets. */
+static uint64_t
+hp_links_gen(void)
+{
+	const struct ui_models	*m = hp_state.models;
+	uint64_t		 g = 0xcbf29ce484222325ULL;
+
+	if (m == NULL)
+		return 0;
+#define HP_MIX(v)	(g = (g ^ (uint64_t)(v)) * 0x100000001b3ULL)
+	HP_MIX(m->dns != NULL ? dns_generation(m->dns) : 0);
+	HP_MIX(m->target_dns != NULL ? dns_generation(m->target_dns) : 0);
+	HP_MIX((uintptr_t)m->trace);
+	HP_MIX(m->trace != NULL ? trace_generation(m->trace) : 0);
+	HP_MIX(m->sockets != NULL && sockets_summary(m->sockets) != NULL ?
+	    sockets_summary(m->sockets)->generation : 0);
+#undef HP_MIX
+	return g;
+}
+
+/* Rebuild the detail text when the capture moved (a response came) or
+ * what its journey lines show did. */
 static void
 hp_detail_refresh(void)
 {
 	const struct capture	*c = hp_capture();
 	uint64_t		 gen = c != NULL ? capture_generation(c) : 0;
+	uint64_t		 lg = hp_links_gen();
 
 	if (hp_state.text.v != NULL && (hp_state.is_gone ||
-	    hp_state.is_final || gen == hp_state.text_gen))
+	    ((hp_state.is_final || gen == hp_state.text_gen) &&
+	    lg == hp_state.links_gen)))
 		return;
+	hp_state.links_gen = lg;
 	/* Keep the old text when the row left the ring. */
 	if (hp_state.text.v != NULL) {
 		struct hp_text	old = hp_state.text;
@@ -1124,6 +1340,10 @@ pane_http_generation(const struct pane *p)
 		for (i = 0, g = 0xcbf29ce484222325ULL; why[i] != '\0' &&
 		    i < 1024; i++)
 			g = (g ^ (unsigned char)why[i]) * 0x100000001b3ULL;
+	if (hp_state.is_detail)
+		g ^= hp_links_gen();
+	else	/* a name learned later labels a host cell */
+		g ^= pane_names_generation(hp_state.models);
 	return g * 8 + (uint64_t)(c != NULL) * 4 +
 	    (uint64_t)hp_state.is_detail * 2 + (uint64_t)hp_state.is_follow;
 }
@@ -1176,7 +1396,6 @@ pane_http_key_first(struct pane *p, int key)
 		hp_state.is_sel_moved = 1;
 		return 1;
 	case KEY_DOWN:
-	case 'j':
 		if (n == 0)
 			return 0;
 		if (hp_state.sel + 1 < n)
@@ -1196,10 +1415,42 @@ pane_http_key_first(struct pane *p, int key)
 	return 0;
 }
 
+/* t in the detail view: the trace pane starts over towards the server. */
+static void
+hp_key_trace(struct pane *p)
+{
+	const struct ui_models	*m = hp_state.models;
+	char			 addr[CAPTURE_ADDRSTRLEN], a[TB_SAN_BOUND(64)];
+
+	hp_addr_of(addr, sizeof(addr), hp_state.key.server);
+	hp_san_addr(a, sizeof(a), addr);
+	if (m == NULL || m->retrace == NULL) {
+		snprintf(p->msg, sizeof(p->msg), "cannot trace from here: "
+		    "this run has no trace (start tubes with a target, and "
+		    "the trace pane on)");
+		return;
+	}
+	m->retrace(m->retrace_arg, addr);
+	if (m->trace != NULL && trace_target_str(m->trace) != NULL &&
+	    strcmp(trace_target_str(m->trace), addr) == 0) {
+		snprintf(p->msg, sizeof(p->msg), "tracing %.80s (trace pane)",
+		    a);
+		p->is_msg_info = 1;
+	} else
+		snprintf(p->msg, sizeof(p->msg), "cannot trace %.80s: not the "
+		    "target's address family, or not routable", a);
+}
+
 static int
 pane_http_key(struct pane *p, int key)
 {
 	switch (key) {
+	case 't':
+	case 'T':
+		if (!hp_state.is_detail)
+			return 0;
+		hp_key_trace(p);
+		return 1;
 	case 'f':
 	case 'F':
 		if (hp_state.is_detail)
@@ -1233,5 +1484,5 @@ const struct pane_ops pane_http = {
 	.key = pane_http_key,
 	.key_first = pane_http_key_first,
 	.title = pane_http_title,
-	.keys_hint = "f:follow d:detail",
+	.keys_hint = "f:follow d:detail t:trace",
 };

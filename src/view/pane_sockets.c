@@ -109,7 +109,9 @@ static const char *const pane_sockets_help[] = {
 	"current rate, NEW/s how many connections enter TIME_WAIT per second. "
 	"SIDE is cli (this host connects out, holding ports) or srv (peers "
 	"connect in to a local service, shown as \":8080 <- peer\": "
-	"harmless for ports).",
+	"harmless for ports). A remote address DNS gave a name (tubes' "
+	"lookups, DNS seen in the capture) is shown by that name, with the "
+	"address when the column is wide enough; the filter matches both.",
 	"Kernel settings: net.ipv4.tcp_fin_timeout does NOT shorten TIME_WAIT "
 	"(it sets FIN_WAIT2; TIME_WAIT is fixed at 60 s in the kernel). "
 	"tcp_tw_recycle no longer exists (removed in Linux 4.12; it broke "
@@ -127,6 +129,61 @@ static const char *const pane_sockets_help[] = {
 	"protocol allows it.",
 	NULL
 };
+
+/* For the names DNS gave the remote addresses. */
+static const struct ui_models	*sk_models;
+
+/* The remote's DNS name, sanitized into buf; 0, or -1 when none. */
+static int
+sk_remote_name(char *buf, size_t len, const struct sockets_group *g)
+{
+	const char	*name;
+
+	name = pane_name_of_bytes(sk_models, g->family, g->remote_addr);
+	if (name == NULL)
+		return -1;
+	tb_sanitize_escaped(buf, len, name, 255);
+	return 0;
+}
+
+/* The ":port" of "addr:port" or "[v6]:port", or "". */
+static const char *
+sk_port_of(const struct sockets_group *g)
+{
+	char		 str[sizeof(g->remote_str) + 1];
+	const char	*c;
+	size_t		 n = strnlen(g->remote_str, sizeof(g->remote_str));
+
+	memcpy(str, g->remote_str, n);
+	str[n] = '\0';
+	c = str[0] == '[' ? strstr(str, "]:") : strrchr(str, ':');
+	if (c == NULL)
+		return "";
+	if (*c == ']')
+		c++;
+	return g->remote_str + (c - str);
+}
+
+/*
+ * A client group's remote labeled with its DNS name: "name:port (addr)"
+ * when w allows, else "name:port"; the address alone without a name.
+ */
+static void
+sk_fmt_client(char *buf, size_t len, const struct sockets_group *g, int w)
+{
+	char	name[TB_SAN_BOUND(256)];
+	int	n;
+
+	if (sk_remote_name(name, sizeof(name), g) == -1) {
+		snprintf(buf, len, "%.*s", (int)strnlen(g->remote_str,
+		    sizeof(g->remote_str)), g->remote_str);
+		return;
+	}
+	n = snprintf(buf, len, "%.100s%s (%.*s)", name, sk_port_of(g),
+	    (int)strnlen(g->remote_str, sizeof(g->remote_str)), g->remote_str);
+	if (n > w)
+		snprintf(buf, len, "%.100s%s", name, sk_port_of(g));
+}
 
 static const char *
 sk_reuse_words(int mode)
@@ -211,12 +268,17 @@ static void
 sk_fmt_server(char *buf, size_t len, const struct sockets_group *g,
     const struct theme *t)
 {
+	char	name[TB_SAN_BOUND(256)];
 	size_t	n = strnlen(g->remote_str, sizeof(g->remote_str));
 
 	if (n >= 2 && strcmp(g->remote_str + n - 2, ":*") == 0)
 		n -= 2;
-	snprintf(buf, len, ":%u %s %.*s", g->local_port, t->arrow_left,
-	    (int)n, g->remote_str);
+	if (sk_remote_name(name, sizeof(name), g) == 0)
+		snprintf(buf, len, ":%u %s %.100s", g->local_port,
+		    t->arrow_left, name);
+	else
+		snprintf(buf, len, ":%u %s %.*s", g->local_port,
+		    t->arrow_left, (int)n, g->remote_str);
 }
 
 static int
@@ -229,6 +291,9 @@ sk_group_matches(const struct sockets_group *g, const char *filter)
 	snprintf(proc, sizeof(proc), "%.*s (%d)", (int)strnlen(g->comm,
 	    sizeof(g->comm)), g->comm, g->pid);
 	return strcasestr(g->remote_str, filter) != NULL ||
+	    (pane_name_of_bytes(sk_models, g->family, g->remote_addr) !=
+	    NULL && strcasestr(pane_name_of_bytes(sk_models, g->family,
+	    g->remote_addr), filter) != NULL) ||
 	    strcasestr(g->local_str, filter) != NULL ||
 	    strcasestr(g->side == SOCK_SIDE_CLIENT ? "cli client" :
 	    "srv server", filter) != NULL ||
@@ -259,6 +324,7 @@ pane_sockets_attach(struct pane *p, const struct ui_models *m)
 	if (m == NULL || m->sockets == NULL)
 		return -1;
 	p->model = m->sockets;
+	sk_models = m;
 	return 0;
 }
 
@@ -270,7 +336,9 @@ pane_sockets_generation(const struct pane *p)
 	uint64_t			 gen;
 
 	gen = sum != NULL ? sum->generation : 0;
-	return gen * 2 + (*sockets_error(p->model) != '\0');
+	/* A name learned later relabels a remote. */
+	return (gen * 2 + (*sockets_error(p->model) != '\0')) ^
+	    pane_names_generation(sk_models);
 }
 
 static size_t
@@ -555,7 +623,7 @@ sk_cell_text(char *buf, size_t len, int col, int w,
 		if (g->side == SOCK_SIDE_SERVER)
 			sk_fmt_server(buf, len, g, t);
 		else
-			snprintf(buf, len, "%s", g->remote_str);
+			sk_fmt_client(buf, len, g, w);
 		return;
 	case SK_COL_SIDE:
 		snprintf(buf, len, "%s", g->side == SOCK_SIDE_CLIENT ?

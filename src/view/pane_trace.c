@@ -113,8 +113,9 @@ static const char *const pane_trace_help[] = {
 	"A router that gets a probe whose TTL runs out answers with an ICMP "
 	"time-exceeded message; that is how each hop is found.",
 	"- TTL: the hop's distance. Host: who answered (its reverse DNS "
-	"name when known; -n shows addresses only). Several answers at one "
-	"TTL are load-balanced branches (ECMP), one line each.",
+	"name when known, and for the target the name it was looked up by; "
+	"-n shows addresses only). Several answers at one TTL are "
+	"load-balanced branches (ECMP), one line each.",
 	"- Loss%: probes at this TTL that got no answer. Snt: probes whose "
 	"fate is known. Loss% and Snt are per TTL; the RTT columns are per "
 	"responder.",
@@ -177,18 +178,22 @@ tp_fmt_loss(char *buf, size_t len, const struct trace_hop *h)
  * The host as shown in w columns: "name (address)" when both fit, the
  * name alone (cut) when not, the address when there is no name.
  */
+static const char	*tp_name(const struct trace_responder *);
+
 static void
 tp_host_text(char *buf, size_t len, const struct trace_responder *r, int w)
 {
-	char	name[TB_SAN_BOUND(256)], addr[TB_SAN_BOUND(TRACE_ADDRSTRLEN)];
+	char		 name[TB_SAN_BOUND(256)];
+	char		 addr[TB_SAN_BOUND(TRACE_ADDRSTRLEN)];
+	const char	*nm = tp_name(r);
 
 	tb_sanitize(addr, sizeof(addr), r->addr_str, strnlen(r->addr_str,
 	    sizeof(r->addr_str)), 0, 0);
-	if (r->name == NULL || r->name[0] == '\0') {
+	if (nm == NULL || nm[0] == '\0') {
 		snprintf(buf, len, "%s", addr);
 		return;
 	}
-	tb_sanitize_escaped(name, sizeof(name), r->name, 255);
+	tb_sanitize_escaped(name, sizeof(name), nm, 255);
 	if (strcmp(name, addr) != 0 && widgets_width(name) +
 	    widgets_width(addr) + 3 <= w)
 		snprintf(buf, len, "%s (%s)", name, addr);
@@ -470,6 +475,24 @@ tp_trace(const struct pane *p)
 	return tp_state.models != NULL ? tp_state.models->trace : NULL;
 }
 
+/*
+ * A responder's name: for the target the name DNS gave its address (what
+ * the user asked for, not the PTR's idea of it), else the trace's reverse
+ * name, else any name DNS gave the address elsewhere.
+ */
+static const char *
+tp_name(const struct trace_responder *r)
+{
+	const char	*fwd = pane_name_of_bytes(tp_state.models, r->family,
+			    r->addr);
+
+	if (r->is_target && fwd != NULL)
+		return fwd;
+	if (r->name != NULL && r->name[0] != '\0')
+		return r->name;
+	return fwd;
+}
+
 /* Why there is no trace ("resolving x"), or NULL. */
 static const char *
 tp_why(void)
@@ -506,7 +529,9 @@ pane_trace_generation(const struct pane *p)
 		for (i = 0, g = 0xcbf29ce484222325ULL; why[i] != '\0' &&
 		    i < 512; i++)
 			g = (g ^ (unsigned char)why[i]) * 0x100000001b3ULL;
-	return g * 4 + (uint64_t)(tr != NULL) * 2 + (uint64_t)tp_state.is_map;
+	/* A name learned later relabels a hop. */
+	return (g * 4 + (uint64_t)(tr != NULL) * 2 +
+	    (uint64_t)tp_state.is_map) ^ pane_names_generation(tp_state.models);
 }
 
 static size_t

@@ -1,7 +1,8 @@
 /*
  * The TUI shell: curses setup and teardown, tiling, focus, zoom, scrolling,
- * the filter prompt, pause, help and the status line.  Panes draw their
- * models through struct pane_ops; the shell never looks inside a model.
+ * the filter prompt, pause, help, the journey view and the status line.
+ * Panes draw their models through struct pane_ops; the shell never looks
+ * inside a model.
  *
  * Drawing happens only in the loop's before-sleep hook, and only when a
  * pane's model generation moved or input or a resize made the screen
@@ -43,6 +44,7 @@
 #define UI_KEY_CTRL(c)		((c) & 0x1f)
 #define UI_PROMPT_MAX		1040	/* a typed DNS name with escapes */
 #define UI_MSG_MAX		256
+#define UI_JOURNEY_TICK_MS	500	/* the TIME_WAIT countdown moves */
 
 /* What the bottom-line prompt is for. */
 #define UI_PROMPT_FILTER	1
@@ -61,6 +63,7 @@ static const struct pane_ops *const ui_pane_table[] = {
 struct ui {
 	struct tb_loop		*loop;
 	const struct tb_opts	*opts;
+	const struct ui_models	*models;
 	SCREEN			*screen;
 	struct theme		 theme;
 	struct pane		 panes[UI_MAX_PANES];
@@ -72,12 +75,16 @@ struct ui {
 	int			 is_zoomed;
 	int			 is_paused;
 	int			 is_help;
+	int			 is_journey;
+	uint64_t		 journey_gen;	/* on screen */
+	unsigned		 journey_timer;
 	int			 is_prompt;	/* 0 or UI_PROMPT_* */
 	int			 is_too_small;
 	int			 is_dirty;	/* input or resize happened */
 	char			 prompt[UI_PROMPT_MAX];
 	size_t			 prompt_len;
 	char			 msg[UI_MSG_MAX];	/* until the next key */
+	int			 is_msg_info;	/* msg is news, not an error */
 	unsigned		 drain_timer;
 	unsigned		 tick_timer;
 	unsigned		 tick_ms;	/* smallest pane tick_ms */
@@ -289,7 +296,13 @@ ui_draw_status(struct ui *ui)
 	}
 	if (ui->msg[0] != '\0') {
 		widgets_put(w, 0, x, cols - x, theme_attr(&ui->theme,
-		    THEME_CRIT), ui->msg);
+		    ui->is_msg_info ? THEME_BOLD : THEME_CRIT), ui->msg);
+		wnoutrefresh(w);
+		return;
+	}
+	if (ui->is_journey) {
+		widgets_put(w, 0, x, cols - x, a, "JOURNEY | j q Esc:back "
+		    "?:help");
 		wnoutrefresh(w);
 		return;
 	}
@@ -302,7 +315,7 @@ ui_draw_status(struct ui *ui)
 		x += widgets_put(w, 0, x, cols - x, a, " ");
 	}
 	widgets_put(w, 0, x, cols - x, a, "?:help q:quit p:pause /:filter "
-	    "Enter:zoom Tab:focus");
+	    "j:journey Enter:zoom Tab:focus");
 	wnoutrefresh(w);
 }
 
@@ -328,6 +341,16 @@ ui_draw_help(struct ui *ui)
 	wnoutrefresh(ui->help);
 }
 
+/* The journey over the panes, in the help's window (the screen less
+ * the status line). */
+static void
+ui_draw_journey(struct ui *ui)
+{
+	ui->journey_gen = journey_view_generation(ui->models);
+	journey_view_draw(ui->help, &ui->theme, ui->models);
+	wnoutrefresh(ui->help);
+}
+
 static void
 ui_draw(struct ui *ui)
 {
@@ -337,6 +360,8 @@ ui_draw(struct ui *ui)
 		ui_draw_too_small(ui);
 	else if (ui->is_help && ui->help != NULL)
 		ui_draw_help(ui);
+	else if (ui->is_journey && ui->help != NULL)
+		ui_draw_journey(ui);
 	else {
 		for (i = 0; i < ui->npanes; i++)
 			if (ui->panes[i].win != NULL)
@@ -366,7 +391,11 @@ ui_on_before_sleep(void *arg)
 	if (!ui_is_active)
 		return;
 	is_moved = ui->is_dirty;
-	for (i = 0; i < ui->npanes && !ui->is_paused && !is_moved; i++)
+	if (ui->is_journey && !ui->is_help && !ui->is_paused && !is_moved)
+		is_moved = journey_view_generation(ui->models) !=
+		    ui->journey_gen;
+	for (i = 0; i < ui->npanes && !ui->is_paused && !is_moved &&
+	    !ui->is_journey; i++)
 		if (ui->panes[i].win != NULL &&
 		    ui->panes[i].ops->generation(&ui->panes[i]) !=
 		    ui->panes[i].drawn_gen)
@@ -488,6 +517,47 @@ ui_key_help(struct ui *ui, int ch)
 	ui->help_scroll = 0;
 }
 
+static void	ui_on_journey_tick(void *);
+
+/* While the journey shows, wake now and then: its countdown is clock. */
+static void
+ui_journey_arm(struct ui *ui)
+{
+	if (ui->journey_timer == 0 && ui->is_journey)
+		ui->journey_timer = tb_loop_timer(ui->loop, tb_now_ms() +
+		    UI_JOURNEY_TICK_MS, ui_on_journey_tick, ui);
+}
+
+static void
+ui_on_journey_tick(void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui->journey_timer = 0;
+	ui_journey_arm(ui);
+}
+
+/* Without a target there is no journey: the status line says how to
+ * get one, and the panes stay. */
+static void
+ui_key_journey(struct ui *ui, int ch)
+{
+	(void)ch;
+	if (!ui->is_journey && (ui->models == NULL ||
+	    ui->models->target == NULL)) {
+		snprintf(ui->msg, sizeof(ui->msg), "no target: tubes URL, or "
+		    "--fetch URL");
+		ui->is_msg_info = 1;
+		return;
+	}
+	ui->is_journey = !ui->is_journey;
+	if (!ui->is_journey && ui->journey_timer != 0) {
+		tb_loop_timer_cancel(ui->loop, ui->journey_timer);
+		ui->journey_timer = 0;
+	}
+	ui_journey_arm(ui);
+}
+
 static void
 ui_key_redraw(struct ui *ui, int ch)
 {
@@ -556,7 +626,6 @@ ui_scroll_to(int ch, long cur, long page, long max)
 		to = cur - 1;
 		break;
 	case KEY_DOWN:
-	case 'j':
 		to = cur + 1;
 		break;
 	case KEY_PPAGE:
@@ -610,6 +679,7 @@ static const struct ui_key ui_keys[] = {
 	{ .key = 'P', .fn = ui_key_pause },
 	{ .key = '?', .fn = ui_key_help },
 	{ .key = '/', .fn = ui_key_prompt },
+	{ .key = 'j', .fn = ui_key_journey },
 	{ .key = UI_KEY_CTRL('l'), .fn = ui_key_redraw },
 	{ .key = KEY_UP, .fn = ui_key_scroll },
 	{ .key = KEY_DOWN, .fn = ui_key_scroll },
@@ -617,7 +687,6 @@ static const struct ui_key ui_keys[] = {
 	{ .key = KEY_NPAGE, .fn = ui_key_scroll },
 	{ .key = KEY_HOME, .fn = ui_key_scroll },
 	{ .key = KEY_END, .fn = ui_key_scroll },
-	{ .key = 'j', .fn = ui_key_scroll },
 	{ .key = 'k', .fn = ui_key_scroll },
 	{ .key = 'g', .fn = ui_key_scroll },
 	{ .key = 'G', .fn = ui_key_scroll },
@@ -679,6 +748,40 @@ ui_help_key(struct ui *ui, int ch)
 	    INT_MAX / 2);
 }
 
+/* Keys while the journey shows: q, Esc and j go back. */
+static void
+ui_journey_key(struct ui *ui, int ch)
+{
+	switch (ch) {
+	case 'q':
+	case 'Q':
+	case 'j':
+	case 'J':
+	case UI_KEY_ESC:
+		ui_key_journey(ui, ch);
+		return;
+	case '?':
+		ui_key_help(ui, ch);
+		return;
+	case UI_KEY_CTRL('l'):
+		ui_key_redraw(ui, ch);
+		return;
+	}
+}
+
+/* What the pane said about the key, onto the status line. */
+static void
+ui_take_pane_msg(struct ui *ui, struct pane *p)
+{
+	if (p == NULL || p->msg[0] == '\0')
+		return;
+	tb_sanitize(ui->msg, sizeof(ui->msg), p->msg, strnlen(p->msg,
+	    sizeof(p->msg)), 0, 0);
+	ui->is_msg_info = p->is_msg_info;
+	p->msg[0] = '\0';
+	p->is_msg_info = 0;
+}
+
 static void
 ui_key(struct ui *ui, int ch)
 {
@@ -687,6 +790,7 @@ ui_key(struct ui *ui, int ch)
 
 	ui->is_dirty = 1;
 	ui->msg[0] = '\0';
+	ui->is_msg_info = 0;
 	if (ch == KEY_RESIZE) {
 		ui_relayout(ui);
 		return;
@@ -699,9 +803,15 @@ ui_key(struct ui *ui, int ch)
 		ui_help_key(ui, ch);
 		return;
 	}
-	if ((p = ui_focused(ui)) != NULL && p->ops->key_first != NULL &&
-	    p->ops->key_first(p, ch))
+	if (ui->is_journey) {
+		ui_journey_key(ui, ch);
 		return;
+	}
+	if ((p = ui_focused(ui)) != NULL && p->ops->key_first != NULL &&
+	    p->ops->key_first(p, ch)) {
+		ui_take_pane_msg(ui, p);
+		return;
+	}
 	for (i = 0; i < sizeof(ui_keys) / sizeof(ui_keys[0]); i++)
 		if (ui_keys[i].key == ch) {
 			ui_keys[i].fn(ui, ch);
@@ -712,8 +822,10 @@ ui_key(struct ui *ui, int ch)
 	if (p->ops->prompt_key != 0 && p->ops->prompt_key == ch &&
 	    p->ops->prompt != NULL)
 		ui_pane_prompt_open(ui);
-	else if (p->ops->key != NULL)
+	else if (p->ops->key != NULL) {
 		p->ops->key(p, ch);
+		ui_take_pane_msg(ui, p);
+	}
 }
 
 /* Wakes the loop so before-sleep asks the panes whether time moved
@@ -860,6 +972,8 @@ ui_new(struct tb_loop *loop, const struct tb_opts *opts,
 	ui = xcalloc(1, sizeof(*ui));
 	ui->loop = loop;
 	ui->opts = opts;
+	ui->models = models;
+	pane_names_set_numeric(opts->is_numeric);
 	ui_start_curses(ui);
 	ui_add_panes(ui, opts, models);
 	if (tb_loop_signal(loop, SIGWINCH, ui_on_winch, ui) == -1)
@@ -882,6 +996,8 @@ ui_free(struct ui *ui)
 		tb_loop_timer_cancel(ui->loop, ui->drain_timer);
 	if (ui->tick_timer != 0)
 		tb_loop_timer_cancel(ui->loop, ui->tick_timer);
+	if (ui->journey_timer != 0)
+		tb_loop_timer_cancel(ui->loop, ui->journey_timer);
 	tb_loop_io_del(ui->loop, STDIN_FILENO);
 	ui_del_windows(ui);
 	ui_cleanup(NULL);

@@ -47,7 +47,7 @@ expect()
 	fi
 	[ "$_fix" = - ] && return 0
 	printf '%s\n' "$_line" | grep -Eq -- "$_fix" && return 0
-	tb_log "todo: $_what: no fix in the message"
+	tb_log "FAIL: $_what: no fix in the message"
 	TODOS="$TODOS
   $_what: $_line"
 }
@@ -135,7 +135,8 @@ fi
 dnsd_start 127.0.0.1
 S=127.0.0.1:$DNSD_PORT
 expect "unknown host (trace)" 1 "trace: nosuch\.t: .*NXDOMAIN" \
-    "check the name|-s " "$TUBES" --dump --panes trace -s "$S" nosuch.t
+    "check it, or ask another server with -s" "$TUBES" --dump --panes trace \
+    -s "$S" nosuch.t
 expect "unknown host (URL)" 1 "nosuch\.t: .*NXDOMAIN" "-" \
     "$TUBES" --dump --panes trace -s "$S" http://nosuch.t/
 # In the DNS pane an NXDOMAIN is an answer, not a failure.
@@ -145,9 +146,11 @@ check_eq "NXDOMAIN in the DNS pane: exit" $? 0
 check_true "NXDOMAIN in the DNS pane: status" \
     "$(json_get "$D/out" 'd["dns"]["lookups"][0]["status"] == "NXDOMAIN"')"
 
-# --- the stale lab: TODO once --lab is built ----------------------------
+# --- the stale lab: tests/integ/lab_stale.sh (one line naming the gone
+# keeper, exit 0, nothing left), one lab at a time and not root there too.
 
 if [ -n "$TODOS" ]; then
-	tb_log "messages without a fix (todo, not failed):$TODOS"
+	tb_log "messages without a fix:$TODOS"
+	_tb_failed=$((_tb_failed + 1))
 fi
 check_done

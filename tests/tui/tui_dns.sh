@@ -167,7 +167,7 @@ keys Enter
 wait_status "lookup: " "the error for a bad name"
 echo "ok: bad name:$(screen | tail -n 1 | sed 's/.*|//; s/  *$//')"
 screen | grep -qF "TUBES-EXITED" && fail "tubes exited on a bad name"
-keys j
+keys Escape
 wait_status "?:help" "the status line after the error"
 wait_for "$A1" "the rows are still there"
 

@@ -8,7 +8,8 @@
 # opens and closes the detail too, the / filter "404" leaves one row, f
 # toggles follow, ? shows the HTTP help, 80x24 still shows the rows, q
 # exits 0.  Then a capture with ESC and CSI bytes in its headers shows
-# them escaped (no raw control byte reaches the terminal), and, as root,
+# them escaped (no raw control byte reaches the terminal), DNS answers in a
+# capture show up as rows of the DNS pane (VIA cap), and, as root,
 # tubes without CAP_NET_RAW says how to grant capture in the pane while
 # the sockets pane keeps working.
 # Exit 0 pass, 1 fail, 77 skip (no tmux, no corpus, no http pane).
@@ -203,6 +204,26 @@ EOF
 	echo "ok: control bytes in headers escaped"
 else
 	echo "note: no python3, the hostile-headers session is skipped"
+fi
+
+# --- passive DNS --------------------------------------------------------
+# DNS answers in a capture (../shared/corpus/real/edns-opts.pcap: 21
+# answers for example.com) are rows of the DNS pane, VIA "cap".
+
+DNSF=${TUBES_CORPUS:-$top_srcdir/../shared/corpus}/real/edns-opts.pcap
+if [ -f "$DNSF" ]; then
+	tui_server "tubes-http-$$-dns"
+	$TMUX_CMD new -d -x 140 -y 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 \
+	    '$TUBES' --panes dns,http -s 127.0.0.1:9 -r '$DNSF'; \
+	    echo TUBES-EXITED rc=\$?; sleep 30" || fail "cannot start tmux"
+	wait_for "example.com" "passive DNS: the name in the DNS pane"
+	wait_for " cap " "passive DNS: VIA cap"
+	wait_for "93.184.216.34" "passive DNS: the answer"
+	keys q
+	wait_for "TUBES-EXITED rc=0" "passive DNS: q exits with 0"
+	echo "ok: DNS answers in the capture are rows of the DNS pane"
+else
+	echo "note: no $DNSF, the passive DNS session is skipped"
 fi
 
 # --- no privilege -------------------------------------------------------
