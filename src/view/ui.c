@@ -88,7 +88,16 @@ struct ui {
 	unsigned		 drain_timer;
 	unsigned		 tick_timer;
 	unsigned		 tick_ms;	/* smallest pane tick_ms */
+	uint64_t		 drawn_ms;	/* the last frame */
+	unsigned		 frame_timer;	/* a frame held back */
 };
+
+/*
+ * Models move with every packet block (20 ms under traffic): frames they
+ * cause are at least this far apart, so a busy capture costs a few
+ * redraws a second, not fifty.  Keys and resizes draw at once.
+ */
+#define UI_FRAME_MS	250
 
 /* For the tb_fatal cleanup hook, which may run after ui_free(). */
 static int	ui_is_active;
@@ -381,16 +390,32 @@ ui_draw(struct ui *ui)
 	ui->is_dirty = 0;
 }
 
+static void
+ui_on_frame(void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui->frame_timer = 0;	/* the before-sleep hook draws it */
+}
+
 /* The before-sleep hook: redraw only when something moved. */
 static void
 ui_on_before_sleep(void *arg)
 {
 	struct ui	*ui = arg;
+	uint64_t	 now;
 	int		 i, is_moved;
 
 	if (!ui_is_active)
 		return;
-	is_moved = ui->is_dirty;
+	if (ui->is_dirty) {
+		ui->drawn_ms = tb_now_ms();
+		ui_draw(ui);
+		return;
+	}
+	if (ui->frame_timer != 0)
+		return;		/* a frame is already due */
+	is_moved = 0;
 	if (ui->is_journey && !ui->is_help && !ui->is_paused && !is_moved)
 		is_moved = journey_view_generation(ui->models) !=
 		    ui->journey_gen;
@@ -400,8 +425,16 @@ ui_on_before_sleep(void *arg)
 		    ui->panes[i].ops->generation(&ui->panes[i]) !=
 		    ui->panes[i].drawn_gen)
 			is_moved = 1;
-	if (is_moved)
-		ui_draw(ui);
+	if (!is_moved)
+		return;
+	now = tb_now_ms();
+	if (now < ui->drawn_ms + UI_FRAME_MS) {
+		ui->frame_timer = tb_loop_timer(ui->loop,
+		    ui->drawn_ms + UI_FRAME_MS, ui_on_frame, ui);
+		return;
+	}
+	ui->drawn_ms = now;
+	ui_draw(ui);
 }
 
 /* --- layout ------------------------------------------------------------ */
@@ -998,6 +1031,8 @@ ui_free(struct ui *ui)
 		tb_loop_timer_cancel(ui->loop, ui->tick_timer);
 	if (ui->journey_timer != 0)
 		tb_loop_timer_cancel(ui->loop, ui->journey_timer);
+	if (ui->frame_timer != 0)
+		tb_loop_timer_cancel(ui->loop, ui->frame_timer);
 	tb_loop_io_del(ui->loop, STDIN_FILENO);
 	ui_del_windows(ui);
 	ui_cleanup(NULL);
