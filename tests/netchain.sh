@@ -56,6 +56,7 @@ CHAIN_N=0
 CHAIN_SILENT=0
 CHAIN_ECMP=0
 CHAIN_RATELIMIT=0
+CHAIN_HASH_SEED=${CHAIN_HASH_SEED:-1}
 CHAIN_NOROUTE4=10.200.250.1
 CHAIN_NOROUTE6=fd00:200:250::1	# links use 0 to 60 and 100 to 160
 CHAIN_HAS_V6=no
@@ -292,6 +293,13 @@ chain_build()
 		# shellcheck disable=SC2086
 		chain_x "$_n" sysctl -q -w $_s >/dev/null ||
 		    hard_error "chain: sysctl failed in $CHAIN_PFX-$_n"
+		# Linux 6.11 and later seed the multipath hash at random per
+		# namespace: with 8 flows both branches then show in all but
+		# about 1 run in 128.  A fixed seed makes every run the same.
+		[ -w /proc/sys/net/ipv4/fib_multipath_hash_seed ] &&
+		    chain_x "$_n" sysctl -q -w \
+		    net.ipv4.fib_multipath_hash_seed="$CHAIN_HASH_SEED" \
+		    >/dev/null
 	done
 
 	# Links: position P to P + 1, two links around an ECMP hop.
