@@ -1,6 +1,6 @@
 /*
  * tcp_flow over a sequence of segments.  The input is two initial
- * sequence numbers (4 bytes each), then records of three bytes:
+ * sequence numbers (4 bytes each), then records of four bytes:
  *   ctl:	bit 0 direction, 1 SYN, 2 FIN, 3 RST, 4 ACK, 5 cut by the
  *		snap length (half captured), 6-7 which of four flows
  *		(flow 3's on_open returns NULL)
@@ -8,6 +8,10 @@
  *		farthest segment sent so far in that direction; -128 and
  *		127 jump 2^30 + 2^28 ahead and 2^31 + 2^29 away instead
  *   len:	payload bytes (0-63); 255: expire idle flows instead
+ *   ack:	signed, the acknowledgement number relative to the end of
+ *		the farthest segment the other direction sent (0: all of
+ *		it, holes the fuzzer skipped included, so the acked-hole
+ *		path runs; below: into a hole); -128: the number 0
  * The payload byte at sequence number s is always s mod 256, so on_data
  * can check that every byte comes in order and once: each delivered byte
  * must be the one after the last, counting the gaps.  Small limits make
@@ -69,6 +73,12 @@ on_data(void *arg, void *user, int dir, const uint8_t *p, size_t n,
 		abort();
 	if (at->off != k->off[dir] + gap)
 		abort();	/* offsets count every byte, gaps too */
+	/* An ack is a 32-bit distance from the other direction's next
+	 * byte, which is where that direction's deliveries have come to. */
+	if (at->ack_off != TCP_FLOW_NO_ACK &&
+	    (at->ack_off > k->off[!dir] + INT32_MAX ||
+	    at->ack_off + 0x80000000ULL < k->off[!dir]))
+		abort();
 	k->off[dir] += gap + n;
 	k->next[dir] += (uint8_t)gap;
 	for (i = 0; i < n; i++) {
@@ -113,7 +123,7 @@ check_stats(const struct tcp_flow_stats *st)
 
 static void
 feed(struct tcp_flows *t, uint32_t end[NFLOWS][2], uint8_t ctl, int8_t delta,
-    uint8_t len, uint64_t ts)
+    uint8_t len, int8_t ack, uint64_t ts)
 {
 	struct pkt	 p;
 	uint8_t		*buf;
@@ -141,6 +151,7 @@ feed(struct tcp_flows *t, uint32_t end[NFLOWS][2], uint8_t ctl, int8_t delta,
 		seq = end[id][dir] + (uint32_t)(int32_t)delta;
 	data_seq = seq + ((ctl & 2) ? 1 : 0);
 	p.seq = seq;
+	p.ack = ack == -128 ? 0 : end[id][!dir] + (uint32_t)(int32_t)ack;
 	/* An exact-size heap copy, so ASan sees any read past the end. */
 	if ((buf = malloc(len > 0 ? len : 1)) == NULL)
 		abort();
@@ -179,14 +190,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ntrk = 0;
 	t = tcp_flows_new(&cb, &lim);
 	st = tcp_flows_stats(t);
-	for (i = 8; i + 3 <= size; i += 3) {
+	for (i = 8; i + 4 <= size; i += 4) {
 		ts++;
 		if (data[i + 2] == 255) {
 			ts += (uint8_t)data[i + 1];
 			tcp_flows_expire(t, ts);
 		} else
 			feed(t, end, data[i], (int8_t)data[i + 1],
-			    data[i + 2], ts);
+			    data[i + 2], (int8_t)data[i + 3], ts);
 		check_stats(st);
 	}
 	tcp_flows_flush(t, ts);

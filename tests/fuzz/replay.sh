@@ -10,6 +10,7 @@ for corpus in "$top_srcdir"/tests/fuzz/corpus/*/; do
 		rc=1
 		continue
 	fi
+	printf '%s: ' "$name"
 	"$bin" "$corpus" || { echo "replay of $name failed"; rc=1; }
 done
 exit $rc

@@ -5,12 +5,32 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz.h"
+
+static const char	*replaying;	/* the input being run */
+
+/* A target that aborts (an invariant) or faults takes the process with
+ * it: name the input first, so make check's log says which one. */
+static void
+replay_fatal(int sig)
+{
+	static const char	msg[] = "fatal signal replaying ";
+
+	if (replaying != NULL) {
+		(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)!write(STDERR_FILENO, replaying, strlen(replaying));
+		(void)!write(STDERR_FILENO, "\n", 1);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 static int
 replay_file(const char *path)
@@ -34,7 +54,9 @@ replay_file(const char *path)
 		return -1;
 	}
 	fclose(fp);
+	replaying = path;
 	LLVMFuzzerTestOneInput(data, (size_t)len);
+	replaying = NULL;
 	free(data);
 	return 0;
 }
@@ -76,6 +98,10 @@ main(int argc, char **argv)
 {
 	int	i, nfiles = 0, rc = 0;
 
+	signal(SIGABRT, replay_fatal);
+	signal(SIGSEGV, replay_fatal);
+	signal(SIGBUS, replay_fatal);
+	signal(SIGFPE, replay_fatal);
 	for (i = 1; i < argc; i++)
 		if (replay_path(argv[i], &nfiles) == -1)
 			rc = 1;

@@ -31,6 +31,12 @@ CAP_SYN_KB=${CAP_SYN_KB:-40960}
 CAP_DNS_KB=${CAP_DNS_KB:-16384}
 CAP_HTTP_KB=${CAP_HTTP_KB:-16384}
 CAP_TUI_KB=${CAP_TUI_KB:-20480}	# 15.9 MB measured: the ring keeps 6 MB of strings
+# A sanitizer build's RSS is ASan's (shadow memory, quarantine): there
+# the runs, their counts and their evictions are checked, not the caps.
+if grep -qa AddressSanitizer "$TUBES"; then
+	tb_log "sanitizer build: peak RSS is logged, not held to the caps"
+	CAP_SYN_KB=0 CAP_DNS_KB=0 CAP_HTTP_KB=0 CAP_TUI_KB=0
+fi
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/tubes-mem.XXXXXX") ||
     hard_error "mktemp -d failed"
@@ -114,7 +120,7 @@ def result(name):
     rss = int(text(".rss") or 0)
     cap = int(env["CAP_%s_KB" % name.upper()])
     check("%s: peak RSS %d KB <= %d KB" % (name, rss, cap),
-          0 < rss <= cap, rss)
+          0 < rss and (cap == 0 or rss <= cap), rss)
     return doc
 
 
@@ -183,7 +189,7 @@ done
 [ -n "$pid" ] || fail "no tubes process under the tmux pane"
 hwm=$(sed -n 's/^VmHWM:[ 	]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
 tb_log "tui: 12,000 exchanges with 4 KB headers: VmHWM $hwm KB"
-if [ "$hwm" -le "$CAP_TUI_KB" ]; then
+if [ "$CAP_TUI_KB" -eq 0 ] || [ "$hwm" -le "$CAP_TUI_KB" ]; then
 	tb_log "ok: tui: VmHWM $hwm KB <= $CAP_TUI_KB KB"
 else
 	tb_log "MISMATCH: tui: VmHWM $hwm KB > $CAP_TUI_KB KB"
