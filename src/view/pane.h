@@ -91,6 +91,10 @@ const char	*pane_name_of_bytes(const struct ui_models *, int family,
 		    const uint8_t *addr);
 /* Moves when a name may have been learned (the engines' generations). */
 uint64_t	 pane_names_generation(const struct ui_models *);
+/* Start the trace pane over towards address (raw; shown as shown, which
+ * the caller sanitized) and say so in p->msg, or why not. */
+void		 pane_trace_to(struct pane *, const struct ui_models *,
+		    const char *address, const char *shown);
 
 /*
  * The journey view (pane_journey.c): one screen, the timeline of the

@@ -462,7 +462,6 @@ static void
 dp_key_trace(struct pane *p)
 {
 	const struct ui_models	*m = dp_state.models;
-	const struct trace	*tr;
 	const char		*addr = dp_first_address(dp_target_row(p));
 	char			 a[TB_SAN_BOUND(64)];
 
@@ -478,16 +477,29 @@ dp_key_trace(struct pane *p)
 		return;
 	}
 	dp_san(a, sizeof(a), addr);
+	pane_trace_to(p, m, addr, a);
+}
+
+void
+pane_trace_to(struct pane *p, const struct ui_models *m, const char *addr,
+    const char *shown)
+{
+	if (m == NULL || m->retrace == NULL) {
+		snprintf(p->msg, sizeof(p->msg), "cannot trace from here: "
+		    "this run has no trace (start tubes with a target, and "
+		    "the trace pane on)");
+		return;
+	}
 	m->retrace(m->retrace_arg, addr);
-	tr = m->trace;
-	if (tr != NULL && trace_target_str(tr) != NULL &&
-	    strcmp(trace_target_str(tr), addr) == 0) {
+	/* The old trace is gone: m->trace is read again. */
+	if (m->trace != NULL && trace_target_str(m->trace) != NULL &&
+	    strcmp(trace_target_str(m->trace), addr) == 0) {
 		snprintf(p->msg, sizeof(p->msg), "tracing %.80s (trace pane)",
-		    a);
+		    shown);
 		p->is_msg_info = 1;
 	} else
 		snprintf(p->msg, sizeof(p->msg), "cannot trace %.80s: not the "
-		    "target's address family, or not routable", a);
+		    "target's address family, or not routable", shown);
 }
 
 static int

@@ -1424,21 +1424,7 @@ hp_key_trace(struct pane *p)
 
 	hp_addr_of(addr, sizeof(addr), hp_state.key.server);
 	hp_san_addr(a, sizeof(a), addr);
-	if (m == NULL || m->retrace == NULL) {
-		snprintf(p->msg, sizeof(p->msg), "cannot trace from here: "
-		    "this run has no trace (start tubes with a target, and "
-		    "the trace pane on)");
-		return;
-	}
-	m->retrace(m->retrace_arg, addr);
-	if (m->trace != NULL && trace_target_str(m->trace) != NULL &&
-	    strcmp(trace_target_str(m->trace), addr) == 0) {
-		snprintf(p->msg, sizeof(p->msg), "tracing %.80s (trace pane)",
-		    a);
-		p->is_msg_info = 1;
-	} else
-		snprintf(p->msg, sizeof(p->msg), "cannot trace %.80s: not the "
-		    "target's address family, or not routable", a);
+	pane_trace_to(p, m, addr, a);
 }
 
 static int
