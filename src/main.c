@@ -222,7 +222,8 @@ dump_check_done(void *arg)
 /*
  * Live capture needs privilege: open it while we have it.  Without it the
  * pane (and a --dump of the default panes) says how to grant it and the
- * rest runs; asked for by name in a --dump, it is the error.
+ * rest runs; asked for in a --dump (by name, or by -i, -f or -w), it is
+ * the error.
  */
 static void
 open_capture(struct run *r)
@@ -241,9 +242,12 @@ open_capture(struct run *r)
 	conf.dns = r->is_dns_pane ? r->dns : NULL;
 	if ((r->capture = capture_open(&conf, err, sizeof(err))) != NULL)
 		return;
+	/* A report that asked for the capture (the pane by name, or a
+	 * capture option) fails without it; otherwise the others report. */
 	if (strncmp(err, CAPTURE_PERM_PREFIX,
 	    strlen(CAPTURE_PERM_PREFIX)) != 0 ||
-	    (o->is_dump && o->is_panes_given))
+	    (o->is_dump && (o->is_panes_given || o->iface != NULL ||
+	    o->filter != NULL || o->write_path != NULL)))
 		tb_fatalx("%s", err);
 	snprintf(r->capture_why, sizeof(r->capture_why), "%s", err);
 }

@@ -737,7 +737,8 @@ tb_opts_parse(struct tb_opts *o, int argc, char **argv, char *err,
 		return opts_fail(err, errlen, "--json needs --dump");
 	/* The trace resolves its target and names hops through DNS too. */
 	if ((!(o->panes & TB_PANE_DNS) && o->nqueries > 0) ||
-	    (!(o->panes & (TB_PANE_DNS | TB_PANE_TRACE)) && (o->nservers > 0 ||
+	    (!(o->panes & (TB_PANE_DNS | TB_PANE_TRACE)) &&
+	    o->fetch_count == 0 && (o->nservers > 0 ||
 	    o->dns_timeout_ms > 0 || o->dns_tries > 0)))
 		return opts_fail(err, errlen, "DNS options need the dns pane "
 		    "(add dns to --panes)");

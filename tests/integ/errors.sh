@@ -95,10 +95,14 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	    "live capture needs CAP_NET_RAW" \
 	    "setcap cap_net_raw,cap_net_admin\+ep" \
 	    $NB "$D/tubes" --dump --panes http -i lo -t 0
-	# The default panes (no --panes): the others report, the http pane
-	# says why, and the run succeeds (exit 0, nothing on stderr), even
-	# with -i given.
-	timeout -s KILL 60 $NB "$D/tubes" --dump --json -t 0 -i lo \
+	# A capture option asks for the capture: a report without it fails.
+	expect "capture without CAP_NET_RAW (nobody, -i lo)" 1 \
+	    "live capture needs CAP_NET_RAW" \
+	    "setcap cap_net_raw,cap_net_admin\+ep" \
+	    $NB "$D/tubes" --dump -t 0 -i lo -s 127.0.0.1:9
+	# The default panes, no capture option: the others report, the http
+	# pane says why, and the run succeeds (exit 0, nothing on stderr).
+	timeout -s KILL 60 $NB "$D/tubes" --dump --json -t 0 \
 	    -s 127.0.0.1:9 >"$D/out" 2>"$D/err" </dev/null
 	rc=$?
 	check_eq "default panes without CAP_NET_RAW: exit" "$rc" 0

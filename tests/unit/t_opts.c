@@ -304,6 +304,9 @@ test_trace(void)
 	ok(o.fetch_count == 500 && o.fetch_concurrency == 100 &&
 	    o.fetch_keepalive == 2, "--fetch=500 --concurrency 100 "
 	    "--keepalive 2");
+	is_int(PARSE("--panes", "http,sockets", "--fetch", "-s", "127.0.0.1",
+	    "http://x.test/"), TB_OPTS_RUN, "-s for the fetch's lookup "
+	    "without the dns pane");
 	is_int(PARSE("--lab"), TB_OPTS_RUN, "--lab");
 	ok(o.is_lab && o.fetch_count == 0, "--lab set");
 	is_int(PARSE("--fetch", "0"), TB_OPTS_USAGE, "--fetch 0: 0 is a "
