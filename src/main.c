@@ -66,6 +66,7 @@ struct run {
 	struct fetch		*fetch;		/* --fetch, once the address is
 						   known */
 	int			 is_fetch_failed;	/* could not start */
+	char			 fetch_why[512];	/* why, for the TUI */
 	uint64_t		 fetch_done_ms;	/* tb_now_ms() it ended, 0 */
 	struct journey		 journey;
 	struct ui_models	 models;
@@ -574,7 +575,11 @@ fetch_start(struct run *r)
 	conf.concurrency = o->fetch_concurrency;
 	conf.keepalive = o->fetch_keepalive;
 	if ((r->fetch = fetch_new(&conf, err, sizeof(err))) == NULL) {
-		tb_warnx("%s", err);
+		/* Not on stderr under curses: the journey view says it. */
+		if (r->opts->is_dump)
+			tb_warnx("%s", err);
+		snprintf(r->fetch_why, sizeof(r->fetch_why), "%s", err);
+		r->models.fetch_why = r->fetch_why;
 		r->is_fetch_failed = 1;
 		return;
 	}

@@ -295,6 +295,11 @@ jv_draw_source(struct jv_frame *f, const struct journey *j,
 		jv_pair(f, "request", theme_attr(f->t, THEME_DIM), m->fetch !=
 		    NULL ? "not made yet" : "none seen yet: make one (curl "
 		    "the URL), or start tubes with --fetch URL");
+		if (m->fetch == NULL && m->fetch_why != NULL) {
+			tb_sanitize(line, sizeof(line), m->fetch_why,
+			    strnlen(m->fetch_why, 160), 160, 0);
+			jv_pair(f, "error", theme_attr(f->t, THEME_CRIT), line);
+		}
 		return;
 	}
 	if (j->status > 0)

@@ -29,6 +29,7 @@ struct ui_models {
 	long		 target_lookup;	/* its lookup there, -1: none */
 	const char	*target_address;	/* once known, else NULL */
 	struct fetch	*fetch;		/* --fetch, else NULL */
+	const char	*fetch_why;	/* --fetch could not start: why */
 	/* Trace another address (a DNS answer the user picked): the trace
 	 * pane starts over there.  NULL: this run cannot. */
 	void		(*retrace)(void *arg, const char *address);
