@@ -105,7 +105,7 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("::", int(sys.argv[1])))
 s.listen(64)
 print("listening", flush=True)
-time.sleep(60)
+time.sleep(600)
 ' "$TCP_OPEN" >"$(tb_tmpfile)"
 n=0
 until in_ns server ss -Hltn "sport = :$TCP_OPEN" | grep -q .; do
