@@ -8,6 +8,7 @@
 # from these tests never leaves it.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/tmuxlib.sh"
 # make check sets top_builddir; make bench runs in the build directory.
 if [ -z "${top_builddir:-}" ]; then
 	if [ -x ./tests/twgen ] || [ -x ./src/tubes ]; then

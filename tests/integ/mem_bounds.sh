@@ -43,8 +43,7 @@ DIR=$(mktemp -d "${TMPDIR:-/tmp}/tubes-mem.XXXXXX") ||
 TMUXSOCK=tubes-mem-$$
 cleanup()
 {
-	tmux -L "$TMUXSOCK" -f /dev/null kill-server >/dev/null 2>&1
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUXSOCK"
+	tb_tmux_kill "$TMUXSOCK"
 	rm -rf "$DIR"
 	tb_cleanup
 }

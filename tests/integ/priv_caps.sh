@@ -46,8 +46,7 @@ $AS_NOBODY test -x "$W/tubes" || skip "nobody cannot run $W/tubes"
 TMUXSOCK=tubes-priv-$$
 priv_cleanup()
 {
-	tmux -L "$TMUXSOCK" -f /dev/null kill-server >/dev/null 2>&1
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUXSOCK"
+	tb_tmux_kill "$TMUXSOCK"
 	dns_cleanup
 }
 trap priv_cleanup EXIT
@@ -126,7 +125,7 @@ if command -v tmux >/dev/null 2>&1; then
 	else
 		check_eq "tui (root): a tubes process" none one
 	fi
-	$T kill-server >/dev/null 2>&1
+	tb_tmux_kill "$TMUXSOCK"
 else
 	tb_log "tmux missing: the TUI part of (a) is not run"
 fi

@@ -30,8 +30,7 @@ T=:
 term_cleanup()
 {
 	for _s in $SOCKS; do
-		tmux -L "$_s" -f /dev/null kill-server >/dev/null 2>&1
-		rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$_s"
+		tb_tmux_kill "$_s"
 	done
 	dns_cleanup
 }
@@ -154,7 +153,7 @@ session()
 {
 	# A new server each time: one on the socket of a server still
 	# shutting down fails with "server exited unexpectedly".
-	$T kill-server >/dev/null 2>&1
+	[ -n "$SOCKS" ] && tb_tmux_kill "${SOCKS##* }"
 	SOCKS="$SOCKS tubes-term-$$-$1"
 	T="tmux -L tubes-term-$$-$1 -f /dev/null"
 	$T set-option -g set-clipboard on \; new -d -x 200 -y 50 \

@@ -83,7 +83,7 @@ keys '?'
 wait_for "REMOTE" "80x24: help closed"
 quit_session "utf-8"
 
-$TMUX_CMD kill-server >/dev/null 2>&1
+tb_tmux_kill "$TUI_SOCK"
 run_session "tubes-$$-c" "NO_COLOR=1 LANG=C LC_ALL=C" "NO_COLOR, C locale"
 wait_for "+---" "C locale: ASCII borders"
 run_keys "NO_COLOR, C locale"

@@ -27,7 +27,7 @@ echo END; sleep 30" || fail "cannot start tmux"
 	echo "$screen" | grep -q "?:help" &&
 	    fail "$2: the TUI is still on the screen (alternate screen kept)"
 	echo "ok: $2: $(echo "$screen" | grep EXITED)"
-	$TMUX_CMD kill-server >/dev/null 2>&1
+	tb_tmux_kill "$TUI_SOCK"
 	sleep 0.2
 }
 

@@ -15,14 +15,14 @@ if [ ! -x "$TUBES" ]; then
 	exit 1
 fi
 unset TMUX
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tmuxlib.sh"
 TUI_SOCKS=
+TUI_SOCK=
 TMUX_CMD=
 
 _tui_cleanup() {
 	for s in $TUI_SOCKS; do
-		tmux -L "$s" -f /dev/null kill-server >/dev/null 2>&1
-		# tmux leaves the socket file behind.
-		rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$s"
+		tb_tmux_kill "$s"
 	done
 	command -v tui_extra_cleanup >/dev/null 2>&1 && tui_extra_cleanup
 }
@@ -32,7 +32,8 @@ trap 'exit 1' INT TERM HUP
 # Use a new private server: a new server on the socket of one that is still
 # shutting down would fail with "server exited unexpectedly".
 tui_server() {
-	[ -n "$TMUX_CMD" ] && $TMUX_CMD kill-server >/dev/null 2>&1
+	[ -n "$TUI_SOCK" ] && tb_tmux_kill "$TUI_SOCK"
+	TUI_SOCK=$1
 	TUI_SOCKS="$TUI_SOCKS $1"
 	TMUX_CMD="tmux -L $1 -f /dev/null"
 }
