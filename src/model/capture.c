@@ -1146,19 +1146,38 @@ capture_stats(const struct capture *c)
 	return &c->st;
 }
 
-void
-capture_flush(struct capture *c)
+static void
+capture_drain(struct capture *c)
 {
 	int	i;
 
-	if (c->is_done)
-		return;
-	/* What the kernel holds already belongs to the sample. */
-	for (i = 0; c->is_live && c->error[0] == '\0' &&
-	    i < CAPTURE_DRAIN_BURSTS; i++)
+	for (i = 0; i < CAPTURE_DRAIN_BURSTS; i++)
 		if (pcap_dispatch(c->pc, CAPTURE_LIVE_BURST, capture_packet,
 		    (u_char *)c) <= 0)
 			break;
+}
+
+void
+capture_flush(struct capture *c)
+{
+	struct pollfd	pfd;
+
+	if (c->is_done)
+		return;
+	/*
+	 * What the kernel holds already belongs to the sample, the block
+	 * being filled too: it is handed over when CAPTURE_BLOCK_MS old, so
+	 * the last packets of a sample (a DNS answer just before the end)
+	 * are waited for, at most twice that.
+	 */
+	if (c->is_live && c->error[0] == '\0' && c->fd != -1) {
+		pfd.fd = c->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		capture_drain(c);
+		(void)poll(&pfd, 1, 2 * CAPTURE_BLOCK_MS);
+		capture_drain(c);
+	}
 	capture_finish(c);
 }
 

@@ -6,6 +6,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
+#include <limits.h>
 #include <string.h>
 
 #include "buf.h"
@@ -87,7 +88,8 @@ diag_get_errno(struct tb_buf *b, int *err)
 
 	if (tb_buf_get_u32ne(b, &v) == -1)
 		return -1;
-	*err = (int)v;
+	/* The kernel sends -errno; a hostile INT_MIN would not negate. */
+	*err = v == 0x80000000U ? -INT_MAX : (int)v;
 	return 0;
 }
 

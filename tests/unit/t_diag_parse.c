@@ -8,6 +8,7 @@
 #include <linux/inet_diag.h>
 #include <errno.h>
 #include <stdint.h>
+#include <limits.h>
 #include <string.h>
 
 #include "model/diag_parse.h"
@@ -168,6 +169,18 @@ test_errors(void)
 	put_error(0, SEQ);
 	put_sock(AF_INET, 1, "1.2.3.4", 1, "5.6.7.8", 2, 0, 1, 0, SEQ);
 	is_int(parse(&s, &done, &kerr, &nbad), 1, "an ACK is skipped");
+
+	/* Found by the fuzzer: -INT_MIN is undefined; it is clamped. */
+	blen = 0;
+	put_error(INT_MIN, SEQ);
+	rc = parse(&s, &done, &kerr, &nbad);
+	ok(rc == DIAG_EKERNEL && kerr == INT_MAX, "NLMSG_ERROR INT_MIN: "
+	    "a kernel error, clamped");
+	blen = 0;
+	put_int_msg(NLMSG_DONE, INT_MIN, SEQ);
+	rc = parse(&s, &done, &kerr, &nbad);
+	ok(rc == DIAG_EKERNEL && kerr == INT_MAX, "NLMSG_DONE INT_MIN: "
+	    "clamped");
 
 	blen = 0;
 	put_int_msg(NLMSG_DONE, -ENOENT, SEQ);
